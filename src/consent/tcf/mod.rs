@@ -1,0 +1,1 @@
+//! IAB TCF v2.2 / v2.3 consent strings.

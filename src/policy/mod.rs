@@ -1,0 +1,2 @@
+//! Purpose tagging: purposes, fields, treatments and their validation.
+pub mod vocab;

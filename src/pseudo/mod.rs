@@ -1,0 +1,1 @@
+//! Keyed pseudonyms, masking and generalisation.

@@ -1,0 +1,1 @@
+//! Durable state: the `Store` trait, an in-memory store and an append-only journal.

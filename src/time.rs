@@ -1,0 +1,413 @@
+//! Instants and calendar periods.
+//!
+//! zweck works in whole seconds of UTC (the precision consent evidence needs) and keeps its own small
+//! calendar code instead of pulling in a date-time crate: the only operations needed are RFC 3339
+//! formatting and parsing, and adding calendar months or years to an instant.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::Error;
+
+/// An instant in UTC, in whole seconds since 1970-01-01T00:00:00Z.
+///
+/// ```
+/// use zweck::Timestamp;
+/// let t: Timestamp = "2026-03-01T12:00:00Z".parse().unwrap();
+/// assert_eq!(t.to_string(), "2026-03-01T12:00:00Z");
+/// assert_eq!(Timestamp::from_unix(t.unix()), t);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Timestamp(i64);
+
+/// Smallest and largest year accepted, so that all calendar arithmetic stays far from overflow.
+const MIN_YEAR: i64 = 1;
+const MAX_YEAR: i64 = 9999;
+
+impl Timestamp {
+    /// The instant `secs` seconds after the Unix epoch (negative values are before it).
+    pub const fn from_unix(secs: i64) -> Self {
+        Timestamp(secs)
+    }
+
+    /// Seconds since the Unix epoch.
+    pub const fn unix(self) -> i64 {
+        self.0
+    }
+
+    /// The current time of the system clock.
+    pub fn now() -> Self {
+        let secs = match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => d.as_secs() as i64,
+            Err(e) => -(e.duration().as_secs() as i64),
+        };
+        Timestamp(secs)
+    }
+
+    /// Builds an instant from a UTC calendar date and time of day.
+    pub fn from_civil(year: i64, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> Result<Self, Error> {
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year)
+            || !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 59
+        {
+            return Err(Error::InvalidInput {
+                what: "timestamp",
+                message: format!(
+                    "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z is not a valid UTC date and time"
+                ),
+            });
+        }
+        let days = days_from_civil(year, month, day);
+        Ok(Timestamp(days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)))
+    }
+
+    /// The UTC calendar date `(year, month, day)` of this instant.
+    pub fn date(self) -> (i64, u32, u32) {
+        civil_from_days(self.0.div_euclid(86_400))
+    }
+
+    /// Seconds into the UTC day.
+    fn second_of_day(self) -> u32 {
+        self.0.rem_euclid(86_400) as u32
+    }
+
+    /// Adds a calendar period; months and years keep the day of month, clamped to the month's length
+    /// (2026-01-31 + 1 month = 2026-02-28). Saturates instead of overflowing.
+    pub fn add(self, period: Period) -> Self {
+        let (y, m, d) = self.date();
+        let total_months = y * 12 + i64::from(m - 1) + i64::from(period.months);
+        let ny = total_months.div_euclid(12);
+        let nm = (total_months.rem_euclid(12) + 1) as u32;
+        if ny > MAX_YEAR {
+            return Timestamp(i64::MAX / 2);
+        }
+        let nd = d.min(days_in_month(ny, nm));
+        let base = days_from_civil(ny, nm, nd) * 86_400 + i64::from(self.second_of_day());
+        Timestamp(base.saturating_add(i64::from(period.days) * 86_400))
+    }
+
+    /// Whole years from `birth` to `self` (an age), or `None` if `birth` is later than `self`.
+    pub fn whole_years_since(self, birth: Timestamp) -> Option<u32> {
+        if birth > self {
+            return None;
+        }
+        let (by, bm, bd) = birth.date();
+        let (y, m, d) = self.date();
+        let mut years = y - by;
+        if (m, d) < (bm, bd) {
+            years -= 1;
+        }
+        u32::try_from(years).ok()
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// RFC 3339 in UTC with a `Z` suffix, e.g. `2026-03-01T12:00:00Z`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = self.date();
+        let s = self.second_of_day();
+        write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = Error;
+
+    /// Parses RFC 3339 (`2026-03-01T12:00:00Z`, `2026-03-01T13:00:00+01:00`, fractional seconds are
+    /// truncated) or a bare date `2026-03-01` (midnight UTC).
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let bad = |why: &str| Error::InvalidInput {
+            what: "timestamp",
+            message: format!("{s:?} is not an RFC 3339 date-time ({why}); expected e.g. \"2026-03-01T12:00:00Z\""),
+        };
+        let b = s.as_bytes();
+        let num = |range: std::ops::Range<usize>| -> Result<u32, Error> {
+            let part = b.get(range).ok_or_else(|| bad("too short"))?;
+            if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
+                return Err(bad("expected digits"));
+            }
+            Ok(part.iter().fold(0u32, |acc, c| acc * 10 + u32::from(c - b'0')))
+        };
+        if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+            return Err(bad("date must be YYYY-MM-DD"));
+        }
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        if b.len() == 10 {
+            return Timestamp::from_civil(i64::from(year), month, day, 0, 0, 0);
+        }
+        if !matches!(b[10], b'T' | b't' | b' ') || b.len() < 19 || b[13] != b':' || b[16] != b':' {
+            return Err(bad("time must be THH:MM:SS"));
+        }
+        let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        let mut rest = &b[19..];
+        if let Some(frac) = rest.strip_prefix(b".") {
+            let digits = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                return Err(bad("empty fraction"));
+            }
+            rest = &frac[digits..];
+        }
+        let offset: i64 = match rest {
+            b"Z" | b"z" => 0,
+            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+                let digits = [*h1, *h2, *m1, *m2];
+                if !digits.iter().all(u8::is_ascii_digit) {
+                    return Err(bad("offset must be +HH:MM"));
+                }
+                let h = i64::from((h1 - b'0') * 10 + (h2 - b'0'));
+                let m = i64::from((m1 - b'0') * 10 + (m2 - b'0'));
+                if h > 23 || m > 59 {
+                    return Err(bad("offset out of range"));
+                }
+                let o = h * 3600 + m * 60;
+                if *sign == b'+' {
+                    o
+                } else {
+                    -o
+                }
+            }
+            _ => return Err(bad("missing Z or +HH:MM offset")),
+        };
+        let local = Timestamp::from_civil(i64::from(year), month, day, hour, minute, second)?;
+        Ok(Timestamp(local.0 - offset))
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A calendar period: whole months plus whole days (weeks and years are folded in).
+///
+/// Written in policies as `"13 months"`, `"30 days"`, `"2 weeks"`, `"10 years"`, or ISO 8601
+/// (`"P13M"`, `"P1Y6M"`, `"P30D"`).
+///
+/// ```
+/// use zweck::Period;
+/// let p: Period = "13 months".parse().unwrap();
+/// assert_eq!(p, Period::months(13));
+/// assert_eq!("P1Y2M3D".parse::<Period>().unwrap(), Period { months: 14, days: 3 });
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Hash)]
+pub struct Period {
+    /// Calendar months (a year is 12).
+    pub months: u32,
+    /// Days (a week is 7).
+    pub days: u32,
+}
+
+impl Period {
+    /// A period of `n` calendar months.
+    pub const fn months(n: u32) -> Self {
+        Period { months: n, days: 0 }
+    }
+    /// A period of `n` days.
+    pub const fn days(n: u32) -> Self {
+        Period { months: 0, days: n }
+    }
+    /// A period of `n` calendar years.
+    pub const fn years(n: u32) -> Self {
+        Period { months: n.saturating_mul(12), days: 0 }
+    }
+    /// True for the empty period.
+    pub const fn is_zero(&self) -> bool {
+        self.months == 0 && self.days == 0
+    }
+}
+
+impl fmt::Display for Period {
+    /// Plain language: `13 months`, `2 years`, `1 year 30 days`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        let (y, m) = (self.months / 12, self.months % 12);
+        let unit = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        if self.months % 12 == 0 && y > 0 {
+            parts.push(unit(y, "year", "years"));
+        } else if self.months > 0 {
+            let _ = m;
+            parts.push(unit(self.months, "month", "months"));
+        }
+        if self.days > 0 || parts.is_empty() {
+            parts.push(unit(self.days, "day", "days"));
+        }
+        f.write_str(&parts.join(" "))
+    }
+}
+
+impl FromStr for Period {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let bad = || Error::InvalidInput {
+            what: "period",
+            message: format!(
+                "{s:?} is not a period; write e.g. \"13 months\", \"30 days\", \"2 years\" or ISO 8601 \"P13M\""
+            ),
+        };
+        let t = s.trim();
+        let mut p = Period::default();
+        let add = |p: &mut Period, n: u32, unit: &str| -> Option<()> {
+            match unit {
+                "d" | "day" | "days" => p.days = p.days.checked_add(n)?,
+                "w" | "week" | "weeks" => p.days = p.days.checked_add(n.checked_mul(7)?)?,
+                "m" | "month" | "months" => p.months = p.months.checked_add(n)?,
+                "y" | "year" | "years" => p.months = p.months.checked_add(n.checked_mul(12)?)?,
+                _ => return None,
+            }
+            Some(())
+        };
+        if let Some(iso) = t.strip_prefix('P').or_else(|| t.strip_prefix('p')) {
+            let mut n: Option<u32> = None;
+            if iso.is_empty() {
+                return Err(bad());
+            }
+            for c in iso.chars() {
+                if let Some(d) = c.to_digit(10) {
+                    n = Some(n.unwrap_or(0).checked_mul(10).and_then(|v| v.checked_add(d)).ok_or_else(bad)?);
+                } else {
+                    let unit = c.to_ascii_lowercase().to_string();
+                    add(&mut p, n.take().ok_or_else(bad)?, &unit).ok_or_else(bad)?;
+                }
+            }
+            if n.is_some() {
+                return Err(bad());
+            }
+            return Ok(p);
+        }
+        let words: Vec<&str> = t.split_whitespace().collect();
+        if words.is_empty() || words.len() % 2 != 0 {
+            return Err(bad());
+        }
+        for pair in words.chunks(2) {
+            let n: u32 = pair[0].parse().map_err(|_| bad())?;
+            add(&mut p, n, &pair[1].to_ascii_lowercase()).ok_or_else(bad)?;
+        }
+        Ok(p)
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Period {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if is_leap(y) => 29,
+        _ => 28,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Inverse of [`days_from_civil`].
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_rfc3339_across_leap_days_and_epoch() {
+        for s in ["1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2026-12-01T13:03:26Z", "1969-12-31T23:59:59Z"] {
+            let t: Timestamp = s.parse().unwrap();
+            assert_eq!(t.to_string(), s);
+        }
+        assert_eq!("1970-01-01T00:00:00Z".parse::<Timestamp>().unwrap().unix(), 0);
+        assert_eq!("2026-12-01T13:03:26Z".parse::<Timestamp>().unwrap().unix(), 1_796_130_206);
+    }
+
+    #[test]
+    fn offsets_and_fractions_normalise_to_utc() {
+        let a: Timestamp = "2026-03-01T13:30:00.123+01:30".parse().unwrap();
+        assert_eq!(a.to_string(), "2026-03-01T12:00:00Z");
+        let b: Timestamp = "2026-03-01".parse().unwrap();
+        assert_eq!(b.to_string(), "2026-03-01T00:00:00Z");
+    }
+
+    #[test]
+    fn malformed_timestamps_are_rejected_with_the_input_named() {
+        for s in ["", "2026-02-30T00:00:00Z", "2026-13-01", "2026-03-01T12:00:00", "2026-03-01T25:00:00Z", "x026-03-01"] {
+            let e = s.parse::<Timestamp>().unwrap_err().to_string();
+            assert!(e.contains("timestamp"), "{s}: {e}");
+        }
+    }
+
+    #[test]
+    fn adding_months_clamps_to_month_end() {
+        let t: Timestamp = "2026-01-31T10:00:00Z".parse().unwrap();
+        assert_eq!(t.add(Period::months(1)).to_string(), "2026-02-28T10:00:00Z");
+        assert_eq!(t.add(Period::months(13)).to_string(), "2027-02-28T10:00:00Z");
+        assert_eq!(t.add(Period::days(1)).to_string(), "2026-02-01T10:00:00Z");
+        assert_eq!(t.add(Period::years(10_000)).unix(), i64::MAX / 2);
+    }
+
+    #[test]
+    fn periods_parse_words_and_iso8601() {
+        assert_eq!("2 weeks".parse::<Period>().unwrap(), Period::days(14));
+        assert_eq!("1 year 30 days".parse::<Period>().unwrap(), Period { months: 12, days: 30 });
+        assert_eq!("P10Y".parse::<Period>().unwrap(), Period::years(10));
+        for bad in ["", "13", "months", "P", "P1X", "13 fortnights", "-1 days"] {
+            assert!(bad.parse::<Period>().is_err(), "{bad}");
+        }
+        assert_eq!(Period::years(2).to_string(), "2 years");
+        assert_eq!(Period::months(13).to_string(), "13 months");
+    }
+
+    #[test]
+    fn ages_count_whole_years() {
+        let birth: Timestamp = "1990-06-15".parse().unwrap();
+        assert_eq!("2026-06-14".parse::<Timestamp>().unwrap().whole_years_since(birth), Some(35));
+        assert_eq!("2026-06-15".parse::<Timestamp>().unwrap().whole_years_since(birth), Some(36));
+        assert_eq!(birth.whole_years_since("2026-01-01".parse().unwrap()), None);
+    }
+}
