@@ -1,0 +1,105 @@
+//! Deciding: policy tag first, then the legal basis (and, for consent, the ledger).
+
+use std::cell::OnceCell;
+
+use super::decision::{Applied, Reason, Verdict};
+use crate::consent::{ConsentStatus, Ledger, Terms};
+use crate::policy::{FieldId, LegalBasis, Policy, Purpose, PurposeId, Treatment};
+use crate::Timestamp;
+
+/// Whether the purpose's legal basis holds for the subject at `now`: `Ok(reason to allow)` or
+/// `Err(reason to deny)`. `explicit` asks for explicit consent (special-category data).
+pub(crate) fn basis_holds(
+    ledger: &Ledger,
+    subject: &str,
+    purpose: &Purpose,
+    explicit: bool,
+    now: Timestamp,
+) -> Result<Reason, Reason> {
+    let status = match purpose.basis() {
+        LegalBasis::Contract => return Ok(Reason::Contract),
+        LegalBasis::LegalObligation => return Ok(Reason::LegalObligation),
+        LegalBasis::VitalInterests => return Ok(Reason::VitalInterests),
+        LegalBasis::PublicTask => return Ok(Reason::PublicTask),
+        LegalBasis::LegitimateInterests => {
+            match ledger.legitimate_interest(subject, purpose.chain_keys(), now) {
+                ConsentStatus::Holds => return Ok(Reason::LegitimateInterests),
+                other => other,
+            }
+        }
+        LegalBasis::Consent => {
+            let terms = Terms {
+                chain: purpose.chain_keys(),
+                notice_version: purpose.notice_version(),
+                max_age: purpose.max_consent_age(),
+                explicit_required: explicit,
+            };
+            match ledger.consent(subject, &terms, now) {
+                ConsentStatus::Holds => return Ok(Reason::ConsentGiven),
+                other => other,
+            }
+        }
+    };
+    Err(match status {
+        ConsentStatus::Holds | ConsentStatus::NoConsent => Reason::NoConsent,
+        ConsentStatus::Withdrawn => Reason::ConsentWithdrawn,
+        ConsentStatus::Expired => Reason::ConsentExpired,
+        ConsentStatus::NoticeOutdated => Reason::NoticeOutdated,
+        ConsentStatus::Objected => Reason::Objected,
+        ConsentStatus::ExplicitConsentMissing => Reason::ExplicitConsentMissing,
+    })
+}
+
+/// The form a treatment releases.
+pub(crate) fn applied(t: &Treatment) -> Applied {
+    match t {
+        Treatment::Plain => Applied::Plain,
+        Treatment::Pseudonymise(_) => Applied::Pseudonymised,
+        Treatment::Mask(_) => Applied::Masked,
+        Treatment::Generalise(_) => Applied::Generalised,
+    }
+}
+
+/// Decisions for one subject and purpose at one time, with the legal basis evaluated once (and the
+/// explicit-consent variant only if a special-category field is asked about). Deciding a field is then
+/// a table look-up. Obtain one from [`Engine::decider`](crate::Engine::decider).
+pub struct Decider<'e> {
+    pub(crate) policy: &'e Policy,
+    pub(crate) ledger: &'e Ledger,
+    pub(crate) subject: &'e str,
+    pub(crate) purpose: Option<PurposeId>,
+    pub(crate) at: Timestamp,
+    pub(crate) erased: bool,
+    pub(crate) ordinary: OnceCell<Result<Reason, Reason>>,
+    pub(crate) special: OnceCell<Result<Reason, Reason>>,
+}
+
+impl<'e> Decider<'e> {
+    /// The verdict for a field id of the engine's policy.
+    #[inline]
+    pub fn verdict(&self, field: FieldId) -> Verdict {
+        let Some(purpose) = self.purpose else { return Verdict::deny(Reason::UnknownPurpose) };
+        if self.erased {
+            return Verdict::deny(Reason::SubjectErased);
+        }
+        let Some(tag) = self.policy.tag(field, purpose) else { return Verdict::deny(Reason::FieldNotTagged) };
+        let special = self.policy.field(field).is_special();
+        let cell = if special { &self.special } else { &self.ordinary };
+        let basis = cell.get_or_init(|| {
+            basis_holds(self.ledger, self.subject, self.policy.purpose(purpose), special, self.at)
+        });
+        match basis {
+            Ok(reason) => Verdict::allow(applied(&tag.treatment), *reason),
+            Err(reason) => Verdict::deny(*reason),
+        }
+    }
+
+    /// The verdict for a field by name (unknown names are denied with `UnknownField`).
+    pub fn verdict_by_name(&self, field: &str) -> Verdict {
+        match self.policy.field_id(field) {
+            Some(id) => self.verdict(id),
+            None if self.purpose.is_none() => Verdict::deny(Reason::UnknownPurpose),
+            None => Verdict::deny(Reason::UnknownField),
+        }
+    }
+}

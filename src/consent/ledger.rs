@@ -1,0 +1,256 @@
+//! The consent ledger: an append-only list of events per subject, and the rules that turn it into an
+//! answer for one purpose at one time.
+//!
+//! # The rules
+//!
+//! A purpose's *chain* is the purpose and its ancestors (`marketing.email`, `marketing`). Only events
+//! on the chain, at or before the time asked about, count. Events are ordered by their time, then by
+//! the order they were recorded in.
+//!
+//! 1. **A grant on a parent covers its children.** A grant on `marketing` is consent for
+//!    `marketing.email`.
+//! 2. **A later withdrawal on the purpose or any ancestor ends a grant.** Withdrawing `marketing` ends
+//!    an earlier grant on `marketing.email`.
+//! 3. **An explicit withdrawal on a child beats a parent's grant**, whenever either was given:
+//!    withdrawing `marketing.email` blocks every grant on `marketing` for it. Only a later grant on
+//!    `marketing.email` itself (or a more specific purpose) restores it.
+//! 4. **A grant counts only while it is valid:** before its expiry, younger than the purpose's
+//!    maximum consent age, and given for at least the notice version the purpose now requires. An
+//!    invalid grant never lifts a withdrawal or an objection.
+//! 5. **An objection beats consent.** An objection on the chain blocks every grant made before it. A
+//!    grant made after it lifts it only if that grant is *explicit* and on the objected purpose or a
+//!    more specific one (so a Global Privacy Control signal is not undone by a generic "accept all").
+//! 6. **Legitimate-interests purposes hold until the subject objects** (a withdrawal counts as an
+//!    objection there), with the same lifting rule as 5.
+//! 7. **Special-category data needs explicit consent for the purpose itself**: the grant must be
+//!    marked explicit and name the purpose asked about, not an ancestor.
+//!
+//! Purposes on contract, legal-obligation, vital-interests or public-task bases need no consent; the
+//! access layer does not ask the ledger for them.
+
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use super::event::{ConsentAction, ConsentEvent};
+use crate::{Period, Timestamp};
+
+/// What a purpose requires of a consent, taken from the policy.
+#[derive(Clone, Copy, Debug)]
+pub struct Terms<'a> {
+    /// The purpose key first, then its ancestors nearest first.
+    pub chain: &'a [Arc<str>],
+    /// The notice version a grant must have been given for (or later).
+    pub notice_version: u32,
+    /// How long a grant counts after it was given.
+    pub max_age: Option<Period>,
+    /// Whether an explicit grant on the purpose itself is needed (special-category data).
+    pub explicit_required: bool,
+}
+
+/// The ledger's answer for one subject, purpose and time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ConsentStatus {
+    /// Consent (or, for legitimate interests, the absence of an objection) holds.
+    Holds,
+    /// No grant was ever recorded for the chain.
+    NoConsent,
+    /// A grant existed but a withdrawal ended or blocks it.
+    Withdrawn,
+    /// The grant passed its expiry or the purpose's maximum consent age.
+    Expired,
+    /// The grant was given for an older notice version than the purpose requires.
+    NoticeOutdated,
+    /// The subject objected.
+    Objected,
+    /// Consent exists but not the explicit consent for this purpose that special-category data needs.
+    ExplicitConsentMissing,
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    seq: u64,
+    event: ConsentEvent,
+}
+
+type Shard = RwLock<HashMap<Box<str>, Vec<Entry>>>;
+
+/// Number of independently locked shards; a write locks one shard only, so readers of other
+/// subjects never wait for it.
+const SHARDS: usize = 64;
+
+/// An in-memory, append-only consent ledger, sharded by subject. `Send + Sync`.
+pub struct Ledger {
+    shards: Box<[Shard]>,
+    hasher: RandomState,
+    seq: AtomicU64,
+}
+
+impl Default for Ledger {
+    fn default() -> Self {
+        Ledger::new()
+    }
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger").field("events", &self.seq.load(Ordering::Relaxed)).finish()
+    }
+}
+
+impl Ledger {
+    /// An empty ledger.
+    pub fn new() -> Self {
+        Ledger {
+            shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(),
+            hasher: RandomState::new(),
+            seq: AtomicU64::new(0),
+        }
+    }
+
+    fn shard(&self, subject: &str) -> &Shard {
+        &self.shards[(self.hasher.hash_one(subject) as usize) % SHARDS]
+    }
+
+    /// Appends an event (the caller has checked it). Events are kept in time order; an event with an
+    /// earlier time than ones already recorded is placed before them.
+    pub fn record(&self, event: ConsentEvent) {
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed);
+        let mut shard = self.shard(&event.subject).write().unwrap_or_else(|p| p.into_inner());
+        let list = shard.entry(Box::from(event.subject.as_str())).or_default();
+        let pos = list.partition_point(|e| (e.event.at, e.seq) <= (event.at, seq));
+        list.insert(pos, Entry { seq, event });
+    }
+
+    /// All events of a subject in time order (the proof of consent, Art. 7(1)).
+    pub fn history(&self, subject: &str) -> Vec<ConsentEvent> {
+        let shard = self.shard(subject).read().unwrap_or_else(|p| p.into_inner());
+        shard.get(subject).map(|l| l.iter().map(|e| e.event.clone()).collect()).unwrap_or_default()
+    }
+
+    /// Removes all of a subject's events (erasure); returns how many there were.
+    pub fn forget(&self, subject: &str) -> usize {
+        let mut shard = self.shard(subject).write().unwrap_or_else(|p| p.into_inner());
+        shard.remove(subject).map(|l| l.len()).unwrap_or(0)
+    }
+
+    /// Every event of every subject (for compaction and export), subjects in no particular order.
+    pub fn all_events(&self) -> Vec<ConsentEvent> {
+        let mut out = Vec::new();
+        for s in self.shards.iter() {
+            let s = s.read().unwrap_or_else(|p| p.into_inner());
+            for l in s.values() {
+                out.extend(l.iter().map(|e| e.event.clone()));
+            }
+        }
+        out
+    }
+
+    /// Number of subjects with at least one event.
+    pub fn subjects(&self) -> usize {
+        self.shards.iter().map(|s| s.read().unwrap_or_else(|p| p.into_inner()).len()).sum()
+    }
+
+    /// Whether consent for a consent-based purpose holds for `subject` at `now` (rules 1–5, 7).
+    pub fn consent(&self, subject: &str, terms: &Terms<'_>, now: Timestamp) -> ConsentStatus {
+        let shard = self.shard(subject).read().unwrap_or_else(|p| p.into_inner());
+        match shard.get(subject) {
+            Some(list) => evaluate_consent(list, terms, now),
+            None => ConsentStatus::NoConsent,
+        }
+    }
+
+    /// Whether a legitimate-interests purpose holds for `subject` at `now` (rule 6).
+    pub fn legitimate_interest(&self, subject: &str, chain: &[Arc<str>], now: Timestamp) -> ConsentStatus {
+        let shard = self.shard(subject).read().unwrap_or_else(|p| p.into_inner());
+        match shard.get(subject) {
+            Some(list) => evaluate_objection(list, chain, now),
+            None => ConsentStatus::Holds,
+        }
+    }
+}
+
+/// Position of `purpose` in the chain (0 = the purpose asked about), if on it.
+fn level(chain: &[Arc<str>], purpose: &str) -> Option<usize> {
+    chain.iter().position(|k| &**k == purpose)
+}
+
+/// A relevant event: its level in the chain and its order key.
+struct Rel<'a> {
+    level: usize,
+    key: (Timestamp, u64),
+    ev: &'a ConsentEvent,
+}
+
+fn relevant<'a>(list: &'a [Entry], chain: &[Arc<str>], now: Timestamp) -> impl Iterator<Item = Rel<'a>> + 'a {
+    let chain: Vec<Arc<str>> = chain.to_vec();
+    list.iter().take_while(move |e| e.event.at <= now).filter_map(move |e| {
+        level(&chain, &e.event.purpose).map(|l| Rel { level: l, key: (e.event.at, e.seq), ev: &e.event })
+    })
+}
+
+/// Whether a grant at `g` lifts the objection `o` (rule 5).
+fn lifts(g: &Rel<'_>, o: &Rel<'_>, now: Timestamp) -> bool {
+    g.key > o.key && g.ev.explicit && g.level <= o.level && g.ev.expires.is_none_or(|x| now < x)
+}
+
+fn evaluate_consent(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> ConsentStatus {
+    let rel: Vec<Rel<'_>> = relevant(list, terms.chain, now).collect();
+    let mut first_failure: Option<ConsentStatus> = None;
+    let mut any_grant = false;
+    // Newest grant first: the reason reported is the newest grant's.
+    for g in rel.iter().rev().filter(|r| r.ev.action == ConsentAction::Grant) {
+        any_grant = true;
+        let objected = rel
+            .iter()
+            .any(|o| matches!(o.ev.action, ConsentAction::Object) && (o.key > g.key || !lifts(g, o, now)));
+        let withdrawn = rel.iter().any(|w| {
+            w.ev.action == ConsentAction::Withdraw
+                && ((w.level >= g.level && w.key > g.key) || w.level < g.level)
+        });
+        let expired =
+            g.ev.expires.is_some_and(|x| now >= x) || terms.max_age.is_some_and(|a| g.ev.at.add(a) <= now);
+        let outdated = g.ev.notice_version < terms.notice_version;
+        let not_explicit = terms.explicit_required && !(g.ev.explicit && g.level == 0);
+        let status = if objected {
+            ConsentStatus::Objected
+        } else if withdrawn {
+            ConsentStatus::Withdrawn
+        } else if expired {
+            ConsentStatus::Expired
+        } else if outdated {
+            ConsentStatus::NoticeOutdated
+        } else if not_explicit {
+            ConsentStatus::ExplicitConsentMissing
+        } else {
+            return ConsentStatus::Holds;
+        };
+        first_failure.get_or_insert(status);
+    }
+    if let Some(s) = first_failure {
+        return s;
+    }
+    debug_assert!(!any_grant);
+    if rel.iter().any(|r| r.ev.action == ConsentAction::Object) {
+        ConsentStatus::Objected
+    } else if rel.iter().any(|r| r.ev.action == ConsentAction::Withdraw) {
+        ConsentStatus::Withdrawn
+    } else {
+        ConsentStatus::NoConsent
+    }
+}
+
+fn evaluate_objection(list: &[Entry], chain: &[Arc<str>], now: Timestamp) -> ConsentStatus {
+    let rel: Vec<Rel<'_>> = relevant(list, chain, now).collect();
+    let standing = rel
+        .iter()
+        .filter(|o| matches!(o.ev.action, ConsentAction::Object | ConsentAction::Withdraw))
+        .any(|o| !rel.iter().any(|g| g.ev.action == ConsentAction::Grant && lifts(g, o, now)));
+    if standing {
+        ConsentStatus::Objected
+    } else {
+        ConsentStatus::Holds
+    }
+}

@@ -1,0 +1,328 @@
+//! The façade: one policy, one key ring, one consent ledger, shared by every thread of a service.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::access::{self, Decider, Decision, Reason, Verdict, View};
+use crate::consent::{check_subject, Consent, ConsentAction, ConsentEvent, Ledger};
+use crate::error::{Error, Result};
+use crate::policy::{Policy, Treatment};
+use crate::pseudo::{DomainKey, KeyRing};
+use crate::Timestamp;
+
+/// Most pseudonymisation domains outside the policy whose keys are cached.
+const MAX_CACHED_DOMAINS: usize = 1024;
+
+/// Keys in use: the ring and the derived, keyed HMAC state of every domain the policy names.
+pub(crate) struct KeyState {
+    pub(crate) ring: KeyRing,
+    pub(crate) domains: HashMap<String, DomainKey>,
+}
+
+impl KeyState {
+    fn new(ring: KeyRing, policy: &Policy) -> Self {
+        let mut domains = HashMap::new();
+        for f in &policy.document().fields {
+            for (_, t) in &f.purposes.0 {
+                if let Treatment::Pseudonymise(d) = t {
+                    domains.entry(d.clone()).or_insert_with(|| ring.domain_key(d));
+                }
+            }
+        }
+        KeyState { ring, domains }
+    }
+}
+
+/// The zweck engine. Create one per policy and share it (`Arc<Engine>`) across threads: it is
+/// `Send + Sync`, reads never wait for one another, and a consent write locks only the shard of the
+/// ledger that holds its subject.
+///
+/// ```
+/// use zweck::{Engine, KeyRing, Timestamp, policy::Policy, consent::Consent, access::Reason};
+/// let policy = Policy::from_json(r#"{"name": "Shop",
+///   "purposes": [{"key": "newsletter", "description": "Newsletter", "basis": "consent"}],
+///   "fields": [{"name": "email", "category": "user.contact.email", "purposes": {"newsletter": "plain"}}]}"#)?;
+/// let engine = Engine::new(policy, KeyRing::new(1, &[7u8; 32])?);
+/// let now = Timestamp::from_unix(1_767_225_600);
+/// assert_eq!(engine.decide("c-1", "newsletter", "email", now).reason, Reason::NoConsent);
+/// engine.grant("c-1", "newsletter", Consent::at(now).source("signup form"))?;
+/// assert!(engine.decide("c-1", "newsletter", "email", now).is_allowed());
+/// # Ok::<(), zweck::Error>(())
+/// ```
+pub struct Engine {
+    policy: Arc<Policy>,
+    keys: RwLock<Arc<KeyState>>,
+    extra_domains: RwLock<HashMap<String, DomainKey>>,
+    ledger: Ledger,
+}
+
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Engine>();
+};
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("policy", &self.policy.name())
+            .field("key_version", &self.key_version())
+            .field("ledger", &self.ledger)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// An engine with state in memory.
+    pub fn new(policy: Policy, keys: KeyRing) -> Engine {
+        let state = KeyState::new(keys, &policy);
+        Engine {
+            policy: Arc::new(policy),
+            keys: RwLock::new(Arc::new(state)),
+            extra_domains: RwLock::new(HashMap::new()),
+            ledger: Ledger::new(),
+        }
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub(crate) fn key_state(&self) -> Arc<KeyState> {
+        self.keys.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The current key version (the one new tokens carry).
+    pub fn key_version(&self) -> u32 {
+        self.key_state().ring.current_version()
+    }
+
+    // ----- consent -----
+
+    /// Records that `subject` granted consent for `purpose`.
+    pub fn grant(&self, subject: &str, purpose: &str, consent: Consent) -> Result<()> {
+        self.record_action(subject, purpose, ConsentAction::Grant, consent)
+    }
+
+    /// Records that `subject` withdrew consent for `purpose` (and its children).
+    pub fn withdraw(&self, subject: &str, purpose: &str, consent: Consent) -> Result<()> {
+        self.record_action(subject, purpose, ConsentAction::Withdraw, consent)
+    }
+
+    /// Records that `subject` objected to `purpose` (and its children).
+    pub fn object(&self, subject: &str, purpose: &str, consent: Consent) -> Result<()> {
+        self.record_action(subject, purpose, ConsentAction::Object, consent)
+    }
+
+    fn record_action(&self, subject: &str, purpose: &str, action: ConsentAction, c: Consent) -> Result<()> {
+        let pid = self.policy.require_purpose(purpose)?;
+        let event = ConsentEvent {
+            subject: subject.to_string(),
+            purpose: purpose.to_string(),
+            action,
+            at: c.at,
+            notice_version: c.notice_version.unwrap_or_else(|| self.policy.purpose(pid).notice_version()),
+            source: c.source,
+            expires: c.expires,
+            explicit: c.explicit,
+            evidence: c.evidence,
+        };
+        self.record(event)
+    }
+
+    /// Records a complete consent event (e.g. imported from another system). The purpose must be
+    /// declared in the policy.
+    pub fn record(&self, event: ConsentEvent) -> Result<()> {
+        self.policy.require_purpose(&event.purpose)?;
+        event.check()?;
+        self.ledger.record(event);
+        Ok(())
+    }
+
+    /// Every consent event of a subject, oldest first: the proof of consent (Art. 7(1) GDPR).
+    pub fn consent_history(&self, subject: &str) -> Result<Vec<ConsentEvent>> {
+        check_subject(subject)?;
+        Ok(self.ledger.history(subject))
+    }
+
+    // ----- access -----
+
+    pub(crate) fn is_erased(&self, _subject: &str) -> bool {
+        false
+    }
+
+    /// May `purpose` see `field` of `subject`'s record at `now`, and in what form? Never fails: an
+    /// unknown purpose or field, or an invalid subject id, is a denial with its reason.
+    pub fn decide<'a>(
+        &self,
+        subject: &'a str,
+        purpose: &'a str,
+        field: &'a str,
+        now: Timestamp,
+    ) -> Decision<'a> {
+        let verdict = if check_subject(subject).is_err() {
+            Verdict::deny(Reason::NoConsent)
+        } else {
+            self.decider(subject, purpose, now).verdict_by_name(field)
+        };
+        Decision {
+            subject,
+            purpose,
+            field,
+            at: now,
+            effect: verdict.effect,
+            treatment: verdict.treatment,
+            reason: verdict.reason,
+        }
+    }
+
+    /// Decisions for many fields of one subject and purpose: the legal basis is evaluated once.
+    pub fn decider<'e>(&'e self, subject: &'e str, purpose: &str, now: Timestamp) -> Decider<'e> {
+        let pid = self.policy.purpose_id(purpose);
+        // The ledger is read before the erasure check inside the decider, so a decision racing an
+        // erasure never reads the emptied ledger as "no objection".
+        let erased = self.is_erased(subject);
+        Decider {
+            policy: &self.policy,
+            ledger: &self.ledger,
+            subject,
+            purpose: pid,
+            at: now,
+            erased,
+            ordinary: Default::default(),
+            special: Default::default(),
+        }
+    }
+
+    /// The record minimised for `purpose`: only released fields, each in its treatment, plus a
+    /// decision per field. Fields the policy does not declare are denied, never passed through.
+    ///
+    /// Fails on an unknown purpose, an invalid subject id, or a value a treatment cannot handle
+    /// (e.g. a postcode rule given an object).
+    pub fn view(
+        &self,
+        record: &Map<String, Value>,
+        subject: &str,
+        purpose: &str,
+        now: Timestamp,
+    ) -> Result<View> {
+        check_subject(subject)?;
+        self.policy.require_purpose(purpose)?;
+        let keys = self.key_state();
+        let decider = self.decider(subject, purpose, now);
+        access::build_view(&decider, purpose, record, &keys.domains)
+    }
+
+    /// [`Engine::view`] of a JSON text, which must be an object.
+    pub fn view_json(&self, record: &str, subject: &str, purpose: &str, now: Timestamp) -> Result<View> {
+        let value: Value = serde_json::from_str(record)
+            .map_err(|e| Error::InvalidInput { what: "record", message: format!("not valid JSON: {e}") })?;
+        self.view(as_object(&value)?, subject, purpose, now)
+    }
+
+    /// [`Engine::view`] of any serialisable record type (a struct with named fields).
+    pub fn view_of<T: Serialize>(
+        &self,
+        record: &T,
+        subject: &str,
+        purpose: &str,
+        now: Timestamp,
+    ) -> Result<View> {
+        let value = serde_json::to_value(record).map_err(|e| Error::InvalidInput {
+            what: "record",
+            message: format!("cannot be represented as JSON: {e}"),
+        })?;
+        self.view(as_object(&value)?, subject, purpose, now)
+    }
+
+    /// One field's value for `purpose`: `Some(value in its treatment)` when allowed, `None` when
+    /// denied; the verdict says why.
+    pub fn release(
+        &self,
+        subject: &str,
+        purpose: &str,
+        field: &str,
+        value: &Value,
+        now: Timestamp,
+    ) -> Result<(Option<Value>, Verdict)> {
+        check_subject(subject)?;
+        let pid = self.policy.require_purpose(purpose)?;
+        let fid = self.policy.require_field(field)?;
+        let verdict = self.decider(subject, purpose, now).verdict(fid);
+        if !verdict.effect.eq(&access::Effect::Allow) {
+            return Ok((None, verdict));
+        }
+        let Some(tag) = self.policy.tag(fid, pid) else {
+            return Ok((None, Verdict::deny(Reason::FieldNotTagged)));
+        };
+        let keys = self.key_state();
+        let v = access::treat(self.policy.field(fid), &tag.treatment, value, &keys.domains, now)?;
+        Ok((Some(v), verdict))
+    }
+
+    // ----- pseudonyms -----
+
+    /// The keyed HMAC state of `domain` under the current key, for pseudonymising many values
+    /// (see [`DomainKey::pseudonymise_batch`]). Domains outside the policy are derived once and cached.
+    pub fn domain_key(&self, domain: &str) -> Result<DomainKey> {
+        if domain.is_empty() || domain.len() > 256 {
+            return Err(Error::InvalidInput {
+                what: "domain",
+                message: "a pseudonymisation domain is 1 to 256 bytes".into(),
+            });
+        }
+        let keys = self.key_state();
+        if let Some(k) = keys.domains.get(domain) {
+            return Ok(k.clone());
+        }
+        let version = keys.ring.current_version();
+        if let Some(k) = self.extra_domains.read().unwrap_or_else(|p| p.into_inner()).get(domain) {
+            if k.version() == version {
+                return Ok(k.clone());
+            }
+        }
+        let k = keys.ring.domain_key(domain);
+        let mut extra = self.extra_domains.write().unwrap_or_else(|p| p.into_inner());
+        if extra.len() >= MAX_CACHED_DOMAINS {
+            extra.clear();
+        }
+        extra.insert(domain.to_string(), k.clone());
+        Ok(k)
+    }
+
+    /// The pseudonym of `value` in `domain` (no normaliser applied; see [`Engine::pseudonymise_field`]).
+    pub fn pseudonymise(&self, domain: &str, value: &[u8]) -> Result<String> {
+        Ok(self.domain_key(domain)?.pseudonymise(value))
+    }
+
+    /// The pseudonym `field` gets for `purpose`, with the field's normaliser applied: exactly what a
+    /// view would release. Fails if the policy does not pseudonymise the field for the purpose.
+    pub fn pseudonymise_field(&self, field: &str, purpose: &str, value: &str) -> Result<String> {
+        let fid = self.policy.require_field(field)?;
+        let pid = self.policy.require_purpose(purpose)?;
+        match self.policy.tag(fid, pid).map(|t| &t.treatment) {
+            Some(Treatment::Pseudonymise(domain)) => {
+                let f = self.policy.field(fid);
+                let canonical =
+                    f.normaliser().map(|n| n.apply(value).into_owned()).unwrap_or_else(|| value.to_string());
+                self.pseudonymise(domain, canonical.as_bytes())
+            }
+            _ => Err(Error::InvalidInput {
+                what: "field",
+                message: format!(
+                    "the policy does not pseudonymise field \"{field}\" for purpose \"{purpose}\""
+                ),
+            }),
+        }
+    }
+}
+
+fn as_object(v: &Value) -> Result<&Map<String, Value>> {
+    v.as_object().ok_or_else(|| Error::InvalidInput {
+        what: "record",
+        message: "a record must be a JSON object of field names to values".into(),
+    })
+}
