@@ -113,7 +113,7 @@ pub(crate) fn hint<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -
     format!("; declared: {}{more}", list.join(", "))
 }
 
-/// The known name within edit distance ⌈len/3⌉ (at most 3) of `wanted`, if exactly one is nearest.
+/// The known name nearest to `wanted` within edit distance ⌈len/3⌉ (at most 3); the first one on a tie.
 pub(crate) fn closest<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = wanted.chars().count().div_ceil(3).clamp(1, 3);
     let mut best: Option<(&str, usize)> = None;

@@ -85,8 +85,8 @@ impl Timestamp {
     }
 
     /// Adds a calendar period; months and years keep the day of month, clamped to the month's length
-    /// (2026-01-31 + 1 month = 2026-02-28). Saturates instead of overflowing.
-    pub fn add(self, period: Period) -> Self {
+    /// (2026-01-31 + 1 month = 2026-02-28). Saturates instead of overflowing. Also available as `+`.
+    pub fn plus(self, period: Period) -> Self {
         let (y, m, d) = self.date();
         let total_months = y * 12 + i64::from(m - 1) + i64::from(period.months);
         let ny = total_months.div_euclid(12);
@@ -111,6 +111,13 @@ impl Timestamp {
             years -= 1;
         }
         u32::try_from(years).ok()
+    }
+}
+
+impl std::ops::Add<Period> for Timestamp {
+    type Output = Timestamp;
+    fn add(self, period: Period) -> Timestamp {
+        self.plus(period)
     }
 }
 
@@ -243,12 +250,11 @@ impl fmt::Display for Period {
     /// Plain language: `13 months`, `2 years`, `1 year 30 days`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
-        let (y, m) = (self.months / 12, self.months % 12);
+        let y = self.months / 12;
         let unit = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        if self.months % 12 == 0 && y > 0 {
+        if self.months.is_multiple_of(12) && y > 0 {
             parts.push(unit(y, "year", "years"));
         } else if self.months > 0 {
-            let _ = m;
             parts.push(unit(self.months, "month", "months"));
         }
         if self.days > 0 || parts.is_empty() {
@@ -301,7 +307,7 @@ impl FromStr for Period {
             return Ok(p);
         }
         let words: Vec<&str> = t.split_whitespace().collect();
-        if words.is_empty() || words.len() % 2 != 0 {
+        if words.is_empty() || !words.len().is_multiple_of(2) {
             return Err(bad());
         }
         for pair in words.chunks(2) {
@@ -405,10 +411,10 @@ mod tests {
     #[test]
     fn adding_months_clamps_to_month_end() {
         let t: Timestamp = "2026-01-31T10:00:00Z".parse().unwrap();
-        assert_eq!(t.add(Period::months(1)).to_string(), "2026-02-28T10:00:00Z");
-        assert_eq!(t.add(Period::months(13)).to_string(), "2027-02-28T10:00:00Z");
-        assert_eq!(t.add(Period::days(1)).to_string(), "2026-02-01T10:00:00Z");
-        assert_eq!(t.add(Period::years(10_000)).unix(), i64::MAX / 2);
+        assert_eq!(t.plus(Period::months(1)).to_string(), "2026-02-28T10:00:00Z");
+        assert_eq!(t.plus(Period::months(13)).to_string(), "2027-02-28T10:00:00Z");
+        assert_eq!(t.plus(Period::days(1)).to_string(), "2026-02-01T10:00:00Z");
+        assert_eq!(t.plus(Period::years(10_000)).unix(), i64::MAX / 2);
     }
 
     #[test]

@@ -207,11 +207,11 @@ fn evaluate_consent(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> Consen
             .iter()
             .any(|o| matches!(o.ev.action, ConsentAction::Object) && (o.key > g.key || !lifts(g, o, now)));
         let withdrawn = rel.iter().any(|w| {
-            w.ev.action == ConsentAction::Withdraw
-                && ((w.level >= g.level && w.key > g.key) || w.level < g.level)
+            // Rule 2 (same level or an ancestor, later) or rule 3 (a more specific level, any time).
+            w.ev.action == ConsentAction::Withdraw && (w.key > g.key || w.level < g.level)
         });
         let expired =
-            g.ev.expires.is_some_and(|x| now >= x) || terms.max_age.is_some_and(|a| g.ev.at.add(a) <= now);
+            g.ev.expires.is_some_and(|x| now >= x) || terms.max_age.is_some_and(|a| g.ev.at + a <= now);
         let outdated = g.ev.notice_version < terms.notice_version;
         let not_explicit = terms.explicit_required && !(g.ev.explicit && g.level == 0);
         let status = if objected {
