@@ -234,3 +234,52 @@ proptest! {
         }
     }
 }
+
+mod policy_strictness {
+    use zweck::policy::Policy;
+
+    fn policy(strictness: &str, category: &str) -> zweck::Result<Policy> {
+        Policy::from_json(&format!(
+            r#"{{"name": "t", "vocabulary": "{strictness}",
+                "purposes": [{{"key": "order", "description": "d", "basis": "contract", "data_use": "essential.service"}}],
+                "fields": [{{"name": "email", "category": "{category}", "purposes": {{"order": "plain"}}}}]}}"#
+        ))
+    }
+
+    #[test]
+    fn error_strictness_rejects_a_category_outside_the_vocabulary_with_a_suggestion() {
+        let e = policy("error", "user.contact.emial").unwrap_err().to_string();
+        assert!(e.starts_with("policy: fields.email.category:"), "{e}");
+        assert!(e.contains("user.contact.email"), "{e}");
+    }
+
+    #[test]
+    fn warn_strictness_accepts_and_lists_a_warning() {
+        let p = policy("warn", "shop.loyalty_level").unwrap();
+        assert_eq!(p.warnings().len(), 1, "{:?}", p.warnings());
+        assert!(p.warnings()[0].starts_with("fields.email.category:"), "{:?}", p.warnings());
+    }
+
+    #[test]
+    fn off_strictness_accepts_silently_and_refinements_always_pass() {
+        assert!(policy("off", "shop.loyalty_level").unwrap().warnings().is_empty());
+        assert!(policy("error", "user.contact.email.work").unwrap().warnings().is_empty());
+    }
+
+    #[test]
+    fn the_default_is_warn() {
+        let p = Policy::from_json(
+            r#"{"name": "t", "purposes": [{"key": "order", "description": "d", "basis": "contract", "data_use": "esential.service"}],
+                "fields": []}"#,
+        )
+        .unwrap();
+        assert_eq!(p.warnings().len(), 1);
+        assert!(p.warnings()[0].contains("essential.service"), "{:?}", p.warnings());
+    }
+
+    #[test]
+    fn the_shop_policy_speaks_the_vocabulary() {
+        let p = Policy::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/shop_policy.json")).unwrap();
+        assert!(p.warnings().is_empty(), "{:?}", p.warnings());
+    }
+}

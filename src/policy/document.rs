@@ -9,6 +9,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::vocab::Strictness;
 use crate::pseudo::{Generalisation, MaskStyle, Normaliser};
 use crate::Period;
 
@@ -21,6 +22,10 @@ pub struct PolicyDocument {
     /// The controller (Art. 4(7) GDPR) and how to reach them; shown in the privacy notice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub controller: Option<Controller>,
+    /// How data categories and data uses outside the built-in fideslang vocabulary are treated:
+    /// `"off"`, `"warn"` (default: listed in [`Policy::warnings`](super::Policy::warnings)) or `"error"`.
+    #[serde(default)]
+    pub vocabulary: Strictness,
     /// The purposes data may be used for.
     pub purposes: Vec<PurposeSpec>,
     /// The fields of a customer record and the purposes each may serve.

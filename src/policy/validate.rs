@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::compiled::{Field, FieldId, Policy, Purpose, PurposeId, Tag, NO_TAG};
 use super::document::{LegalBasis, PolicyDocument, Treatment};
+use super::vocab::{self, Strictness, Taxonomy};
 use crate::error::{closest, Error, Result};
 
 /// Most purposes or fields a policy may declare (ids are 16-bit).
@@ -174,6 +175,20 @@ fn compile(doc: PolicyDocument) -> Result<Policy> {
             return Err(err(path, format!("duplicate purpose \"{}\"; each purpose is declared once", p.key)));
         }
     }
+    let mut warnings = Vec::new();
+    let mut vocabulary = |path: String, taxonomy: Taxonomy, key: &str| -> Result<()> {
+        if doc.vocabulary == Strictness::Off {
+            return Ok(());
+        }
+        match vocab::check_key(taxonomy, key) {
+            None => Ok(()),
+            Some(message) if doc.vocabulary == Strictness::Error => Err(err(path, message)),
+            Some(message) => {
+                warnings.push(format!("{path}: {message}"));
+                Ok(())
+            }
+        }
+    };
     let mut purposes: Vec<Purpose> = Vec::with_capacity(doc.purposes.len());
     // Parents must be resolved first; process in order of depth.
     let mut order: Vec<usize> = (0..doc.purposes.len()).collect();
@@ -244,6 +259,7 @@ fn compile(doc: PolicyDocument) -> Result<Policy> {
         }
         if let Some(du) = &p.data_use {
             check_dotted_key(du).map_err(|m| err(format!("{path}.data_use"), m))?;
+            vocabulary(format!("{path}.data_use"), Taxonomy::DataUse, du)?;
         }
         let mut dup_flags = p.flags.clone();
         dup_flags.sort_by_key(|f| *f as u8);
@@ -300,6 +316,7 @@ fn compile(doc: PolicyDocument) -> Result<Policy> {
             return Err(err(path, format!("duplicate field \"{}\"; each field is declared once", f.name)));
         }
         check_dotted_key(&f.category).map_err(|m| err(format!("{path}.category"), m))?;
+        vocabulary(format!("{path}.category"), Taxonomy::DataCategory, &f.category)?;
         // Declared tags, validated.
         let mut declared: Vec<Option<u32>> = vec![None; np];
         for (pkey, treatment) in &f.purposes.0 {
@@ -354,7 +371,7 @@ fn compile(doc: PolicyDocument) -> Result<Policy> {
         });
     }
 
-    Ok(Policy { document: doc, purposes, purpose_ids, fields, field_ids, table, tags, warnings: Vec::new() })
+    Ok(Policy { document: doc, purposes, purpose_ids, fields, field_ids, table, tags, warnings })
 }
 
 /// Whether a child's own basis is weaker than its parent's, so that the child would receive the
