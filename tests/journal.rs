@@ -12,6 +12,8 @@ use std::time::Duration;
 use zweck::store::{CompactStats, JournalOptions, JournalStore, MemoryStore, OpenReport, RecordKind, Store};
 use zweck::Error;
 
+type Records = Vec<(RecordKind, Vec<u8>)>;
+
 /// A fresh directory under cargo's scratch space, removed when dropped.
 struct Scratch(PathBuf);
 
@@ -44,7 +46,7 @@ fn open(path: &Path) -> (JournalStore, OpenReport) {
     }
 }
 
-fn records_of(store: &dyn Store) -> Vec<(RecordKind, Vec<u8>)> {
+fn records_of(store: &dyn Store) -> Records {
     let mut out = Vec::new();
     store
         .replay(&mut |kind, bytes| {
@@ -55,7 +57,7 @@ fn records_of(store: &dyn Store) -> Vec<(RecordKind, Vec<u8>)> {
     out
 }
 
-fn owned(records: &[(RecordKind, &[u8])]) -> Vec<(RecordKind, Vec<u8>)> {
+fn owned(records: &[(RecordKind, &[u8])]) -> Records {
     records.iter().map(|(k, p)| (*k, p.to_vec())).collect()
 }
 
@@ -417,7 +419,7 @@ fn child_opens_a_journal_held_by_its_parent() {
 }
 
 /// The same sequence of operations on any store, returning what it observed along the way.
-fn exercise(store: &dyn Store) -> (Vec<Vec<(RecordKind, Vec<u8>)>>, CompactStats) {
+fn exercise(store: &dyn Store) -> (Vec<Records>, CompactStats) {
     let mut seen = Vec::new();
     seen.push(records_of(store));
     store.append(FIRST).unwrap();
@@ -486,7 +488,7 @@ fn group_commit_makes_every_concurrent_append_durable_in_each_threads_order() {
     for w in workers {
         w.join().unwrap();
     }
-    let check = |records: Vec<(RecordKind, Vec<u8>)>| {
+    let check = |records: Records| {
         let mut next = vec![0u32; THREADS as usize];
         for (kind, payload) in records {
             let t = u32::from_le_bytes(payload[..4].try_into().unwrap()) as usize;

@@ -49,7 +49,7 @@
 //! at the very end; that frame was never acknowledged. If nothing valid follows the first bad frame,
 //! it is cut off (truncate + sync) and reported in [`OpenReport::tail_cut`], never silently accepted.
 //! If a valid frame follows a bad one, the damage is in the middle of acknowledged data: opening fails
-//! with [`Error::Corrupt`](crate::Error::Corrupt) naming the offset, and the file is left untouched.
+//! with [`Error::Corrupt`] naming the offset, and the file is left untouched.
 //!
 //! ## Compaction
 //!
@@ -60,7 +60,7 @@
 //! ## Locking
 //!
 //! The journal is locked through `<journal>.lock` for as long as the store lives; a second opener,
-//! in this process or another, gets [`Error::Locked`](crate::Error::Locked). Journal and lock file are
+//! in this process or another, gets [`Error::Locked`]. Journal and lock file are
 //! created with mode 0600.
 
 mod frame;
@@ -141,3 +141,10 @@ pub(crate) fn check_kind(kind: RecordKind) -> Result<()> {
     }
     Ok(())
 }
+
+/// The engine shares one store between threads; keep both implementations shareable.
+const _: () = {
+    const fn shareable<T: Send + Sync>() {}
+    shareable::<MemoryStore>();
+    shareable::<JournalStore>();
+};
