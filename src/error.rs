@@ -182,10 +182,7 @@ mod tests {
 
     #[test]
     fn near_misses_get_a_suggestion() {
-        assert_eq!(
-            hint("marketing.emial", ["marketing.email", "analytics"]),
-            "; did you mean \"marketing.email\"?"
-        );
+        assert_eq!(hint("marketing.emial", ["marketing.email", "analytics"]), "; did you mean \"marketing.email\"?");
         assert_eq!(closest("emial", ["email", "name"]), Some("email"));
         assert_eq!(closest("zzzzzz", ["email", "name"]), None);
     }

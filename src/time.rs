@@ -47,14 +47,7 @@ impl Timestamp {
     }
 
     /// Builds an instant from a UTC calendar date and time of day.
-    pub fn from_civil(
-        year: i64,
-        month: u32,
-        day: u32,
-        hour: u32,
-        minute: u32,
-        second: u32,
-    ) -> Result<Self, Error> {
+    pub fn from_civil(year: i64, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> Result<Self, Error> {
         if !(MIN_YEAR..=MAX_YEAR).contains(&year)
             || !(1..=12).contains(&month)
             || day == 0
@@ -131,9 +124,7 @@ impl FromStr for Timestamp {
     fn from_str(s: &str) -> Result<Self, Error> {
         let bad = |why: &str| Error::InvalidInput {
             what: "timestamp",
-            message: format!(
-                "{s:?} is not an RFC 3339 date-time ({why}); expected e.g. \"2026-03-01T12:00:00Z\""
-            ),
+            message: format!("{s:?} is not an RFC 3339 date-time ({why}); expected e.g. \"2026-03-01T12:00:00Z\""),
         };
         let b = s.as_bytes();
         let num = |range: std::ops::Range<usize>| -> Result<u32, Error> {
@@ -262,13 +253,11 @@ impl FromStr for Period {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self, Error> {
-        let bad = || {
-            Error::InvalidInput {
+        let bad = || Error::InvalidInput {
             what: "period",
             message: format!(
                 "{s:?} is not a period; write e.g. \"13 months\", \"30 days\", \"2 years\" or ISO 8601 \"P13M\""
             ),
-        }
         };
         let t = s.trim();
         let mut p = Period::default();
@@ -369,9 +358,7 @@ mod tests {
 
     #[test]
     fn round_trips_rfc3339_across_leap_days_and_epoch() {
-        for s in
-            ["1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2026-12-01T13:03:26Z", "1969-12-31T23:59:59Z"]
-        {
+        for s in ["1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2026-12-01T13:03:26Z", "1969-12-31T23:59:59Z"] {
             let t: Timestamp = s.parse().unwrap();
             assert_eq!(t.to_string(), s);
         }
@@ -389,14 +376,7 @@ mod tests {
 
     #[test]
     fn malformed_timestamps_are_rejected_with_the_input_named() {
-        for s in [
-            "",
-            "2026-02-30T00:00:00Z",
-            "2026-13-01",
-            "2026-03-01T12:00:00",
-            "2026-03-01T25:00:00Z",
-            "x026-03-01",
-        ] {
+        for s in ["", "2026-02-30T00:00:00Z", "2026-13-01", "2026-03-01T12:00:00", "2026-03-01T25:00:00Z", "x026-03-01"] {
             let e = s.parse::<Timestamp>().unwrap_err().to_string();
             assert!(e.contains("timestamp"), "{s}: {e}");
         }
