@@ -92,6 +92,33 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// A journal holds bytes that are not a torn write at its end: damage in the middle, a foreign
+    /// file, or a record written with a larger limit. zweck refuses to open it rather than drop
+    /// acknowledged records.
+    #[error(
+        "journal {path} is damaged at byte offset {offset}: {message}; it was not opened, so nothing in it \
+         was changed or lost (restore it from a backup, or inspect a copy of it)"
+    )]
+    Corrupt {
+        /// The journal file.
+        path: PathBuf,
+        /// Byte offset of the first damaged frame (0 for the file header).
+        offset: u64,
+        /// What is wrong there and, where there is one, the fix.
+        message: String,
+    },
+
+    /// Another open store holds the journal: two writers would interleave frames and corrupt it.
+    #[error(
+        "journal {path} is already open in another JournalStore (in this process or another one, which \
+         holds the lock file {path}.lock); close that store or stop that process, then open the journal \
+         again; do not delete the lock file while the other process runs"
+    )]
+    Locked {
+        /// The journal file.
+        path: PathBuf,
+    },
 }
 
 /// Shorthand for results in this crate.
