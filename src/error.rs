@@ -119,6 +119,17 @@ pub enum Error {
         /// The journal file.
         path: PathBuf,
     },
+
+    /// The subject was erased (right to be forgotten); its id cannot be used again.
+    #[error("subject was erased; its data and consents are gone and its id cannot be reused; give the customer a new id")]
+    SubjectErased,
+
+    /// The purpose may not do this (e.g. re-identify a pseudonym); `reason` says why.
+    #[error("denied: {reason}")]
+    Denied {
+        /// Why, in plain language.
+        reason: String,
+    },
 }
 
 /// Shorthand for results in this crate.

@@ -51,14 +51,15 @@
 
 pub mod access;
 pub mod consent;
-mod engine;
+pub(crate) mod engine;
 pub mod error;
 pub mod policy;
 pub mod pseudo;
+pub mod rights;
 pub mod store;
 pub mod time;
 
-pub use engine::Engine;
+pub use engine::{Engine, EngineBuilder};
 pub use error::{Error, Result};
 pub use pseudo::{DomainKey, KeyRing};
 pub use time::{Period, Timestamp};

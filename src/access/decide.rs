@@ -50,6 +50,11 @@ pub(crate) fn basis_holds(
     })
 }
 
+/// The name of the form a treatment releases (`plain`, `pseudonymised`, …).
+pub(crate) fn applied_name(t: &Treatment) -> &'static str {
+    applied(t).as_str()
+}
+
 /// The form a treatment releases.
 pub(crate) fn applied(t: &Treatment) -> Applied {
     match t {

@@ -32,6 +32,19 @@ pub enum Applied {
     Generalised,
 }
 
+impl Applied {
+    /// The snake_case name, as in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applied::Withheld => "withheld",
+            Applied::Plain => "plain",
+            Applied::Pseudonymised => "pseudonymised",
+            Applied::Masked => "masked",
+            Applied::Generalised => "generalised",
+        }
+    }
+}
+
 /// Why a decision came out as it did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

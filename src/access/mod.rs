@@ -8,6 +8,7 @@ mod decide;
 mod decision;
 mod view;
 
+pub(crate) use decide::applied_name;
 pub use decide::Decider;
 pub use decision::{Applied, Decision, Effect, Reason, Verdict};
 pub(crate) use view::{build as build_view, treat};

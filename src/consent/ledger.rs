@@ -148,6 +148,15 @@ impl Ledger {
         out
     }
 
+    /// The ids of all subjects with at least one event.
+    pub fn subject_ids(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in self.shards.iter() {
+            out.extend(s.read().unwrap_or_else(|p| p.into_inner()).keys().map(|k| k.to_string()));
+        }
+        out
+    }
+
     /// Number of subjects with at least one event.
     pub fn subjects(&self) -> usize {
         self.shards.iter().map(|s| s.read().unwrap_or_else(|p| p.into_inner()).len()).sum()

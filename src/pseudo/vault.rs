@@ -93,6 +93,11 @@ impl Vault {
         tokens.len()
     }
 
+    /// The subjects with at least one entry.
+    pub fn subjects(&self) -> Vec<String> {
+        self.inner.read().unwrap_or_else(|p| p.into_inner()).by_subject.keys().cloned().collect()
+    }
+
     /// Every entry (for compaction and key rotation).
     pub fn all(&self) -> Vec<VaultEntry> {
         self.inner.read().unwrap_or_else(|p| p.into_inner()).by_token.values().cloned().collect()

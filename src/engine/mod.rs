@@ -1,7 +1,10 @@
 //! The façade: one policy, one key ring, one consent ledger, shared by every thread of a service.
 
+mod builder;
+pub(crate) mod persist;
+
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -10,8 +13,12 @@ use crate::access::{self, Decider, Decision, Reason, Verdict, View};
 use crate::consent::{check_subject, Consent, ConsentAction, ConsentEvent, Ledger};
 use crate::error::{Error, Result};
 use crate::policy::{Policy, Treatment};
-use crate::pseudo::{DomainKey, KeyRing};
+use crate::pseudo::{DomainKey, KeyRing, Vault, VaultEntry};
+use crate::rights::Tombstones;
+use crate::store::{OpenReport, RecordKind, Store};
 use crate::Timestamp;
+
+pub use builder::EngineBuilder;
 
 /// Most pseudonymisation domains outside the policy whose keys are cached.
 const MAX_CACHED_DOMAINS: usize = 1024;
@@ -53,10 +60,16 @@ impl KeyState {
 /// # Ok::<(), zweck::Error>(())
 /// ```
 pub struct Engine {
-    policy: Arc<Policy>,
+    pub(crate) policy: Arc<Policy>,
     keys: RwLock<Arc<KeyState>>,
     extra_domains: RwLock<HashMap<String, DomainKey>>,
-    ledger: Ledger,
+    pub(crate) ledger: Ledger,
+    pub(crate) vault: Option<Vault>,
+    pub(crate) tombstones: Tombstones,
+    pub(crate) store: Box<dyn Store>,
+    /// Serialises writes, so that the store's order is the order state changed in. Readers never take it.
+    writer: Mutex<()>,
+    open_report: Option<OpenReport>,
 }
 
 const _: () = {
@@ -75,15 +88,64 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
-    /// An engine with state in memory.
+    /// An engine with state in memory (lost when it is dropped). For durable state use
+    /// [`Engine::open`] or [`Engine::builder`].
     pub fn new(policy: Policy, keys: KeyRing) -> Engine {
+        Engine::assemble(policy, keys, Box::new(crate::store::MemoryStore::new()), false, None)
+    }
+
+    /// An engine whose state lives in the journal at `path` (created if missing): consent events,
+    /// erasures, vault entries and audit records survive restarts and crashes. Fails if another
+    /// process has the journal open ([`Error::Locked`]), if it is damaged in the middle
+    /// ([`Error::Corrupt`]), or if it holds erasures made under a key version the ring lacks.
+    pub fn open(policy: Policy, keys: KeyRing, path: impl AsRef<std::path::Path>) -> Result<Engine> {
+        Engine::builder(policy, keys).journal(path.as_ref()).open()
+    }
+
+    /// A builder for the other settings: journal options, a custom [`Store`], the vault.
+    pub fn builder(policy: Policy, keys: KeyRing) -> EngineBuilder {
+        EngineBuilder::new(policy, keys)
+    }
+
+    pub(crate) fn assemble(
+        policy: Policy,
+        keys: KeyRing,
+        store: Box<dyn Store>,
+        vault: bool,
+        open_report: Option<OpenReport>,
+    ) -> Engine {
         let state = KeyState::new(keys, &policy);
         Engine {
             policy: Arc::new(policy),
             keys: RwLock::new(Arc::new(state)),
             extra_domains: RwLock::new(HashMap::new()),
             ledger: Ledger::new(),
+            vault: vault.then(Vault::new),
+            tombstones: Tombstones::default(),
+            store,
+            writer: Mutex::new(()),
+            open_report,
         }
+    }
+
+    /// What opening the journal found (records, a torn tail that was cut off), for journal engines.
+    pub fn open_report(&self) -> Option<&OpenReport> {
+        self.open_report.as_ref()
+    }
+
+    /// Where the engine keeps its state, e.g. `journal /var/lib/shop/zweck.journal`.
+    pub fn describe_store(&self) -> String {
+        self.store.describe()
+    }
+
+    pub(crate) fn write_lock(&self) -> MutexGuard<'_, ()> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn set_key_state(&self, ring: KeyRing) {
+        let state = Arc::new(KeyState::new(ring, &self.policy));
+        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = state;
+        self.extra_domains.write().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
     /// The policy.
@@ -134,11 +196,28 @@ impl Engine {
     }
 
     /// Records a complete consent event (e.g. imported from another system). The purpose must be
-    /// declared in the policy.
+    /// declared in the policy. The event is durable when this returns.
     pub fn record(&self, event: ConsentEvent) -> Result<()> {
-        self.policy.require_purpose(&event.purpose)?;
-        event.check()?;
-        self.ledger.record(event);
+        self.record_all(vec![event])
+    }
+
+    /// Records several events atomically: all or none are stored, in order.
+    pub fn record_all(&self, events: Vec<ConsentEvent>) -> Result<()> {
+        for event in &events {
+            self.policy.require_purpose(&event.purpose)?;
+            event.check()?;
+        }
+        let payloads: Vec<Vec<u8>> = events.iter().map(persist::encode).collect::<Result<_>>()?;
+        let _w = self.write_lock();
+        if events.iter().any(|e| self.is_erased(&e.subject)) {
+            return Err(Error::SubjectErased);
+        }
+        let records: Vec<(RecordKind, &[u8])> =
+            payloads.iter().map(|p| (RecordKind::CONSENT, p.as_slice())).collect();
+        self.store.append(&records)?;
+        for event in events {
+            self.ledger.record(event);
+        }
         Ok(())
     }
 
@@ -150,8 +229,8 @@ impl Engine {
 
     // ----- access -----
 
-    pub(crate) fn is_erased(&self, _subject: &str) -> bool {
-        false
+    pub(crate) fn is_erased(&self, subject: &str) -> bool {
+        !self.tombstones.is_empty() && self.tombstones.contains(subject)
     }
 
     /// May `purpose` see `field` of `subject`'s record at `now`, and in what form? Never fails: an
@@ -213,7 +292,66 @@ impl Engine {
         self.policy.require_purpose(purpose)?;
         let keys = self.key_state();
         let decider = self.decider(subject, purpose, now);
-        access::build_view(&decider, purpose, record, &keys.domains)
+        let view = access::build_view(&decider, purpose, record, &keys.domains)?;
+        if self.vault.is_some() {
+            self.remember_tokens(&view, record, &keys)?;
+        }
+        Ok(view)
+    }
+
+    /// Puts the pseudonyms a view released into the vault (only new ones are written).
+    fn remember_tokens(&self, view: &View, record: &Map<String, Value>, keys: &KeyState) -> Result<()> {
+        let (Some(vault), Some(pid)) = (&self.vault, self.policy.purpose_id(&view.purpose)) else {
+            return Ok(());
+        };
+        let mut fresh = Vec::new();
+        for d in &view.decisions {
+            if d.verdict.treatment != access::Applied::Pseudonymised {
+                continue;
+            }
+            let (Some(Value::String(token)), Some(fid)) =
+                (view.record.get(&d.field), self.policy.field_id(&d.field))
+            else {
+                continue;
+            };
+            if vault.contains(token) {
+                continue;
+            }
+            let Some(Treatment::Pseudonymise(domain)) = self.policy.tag(fid, pid).map(|t| &t.treatment)
+            else {
+                continue;
+            };
+            let field = self.policy.field(fid);
+            let raw = match record.get(&d.field) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => continue,
+            };
+            let value = field.normaliser().map(|n| n.apply(&raw).into_owned()).unwrap_or(raw);
+            debug_assert!(keys.domains.contains_key(domain));
+            fresh.push(VaultEntry {
+                token: token.clone(),
+                domain: domain.clone(),
+                field: d.field.clone(),
+                subject: view.subject.clone(),
+                value,
+            });
+        }
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        let payloads: Vec<Vec<u8>> = fresh.iter().map(persist::encode).collect::<Result<_>>()?;
+        let _w = self.write_lock();
+        if self.is_erased(&view.subject) {
+            return Err(Error::SubjectErased);
+        }
+        let records: Vec<(RecordKind, &[u8])> =
+            payloads.iter().map(|p| (RecordKind::VAULT, p.as_slice())).collect();
+        self.store.append(&records)?;
+        for e in fresh {
+            vault.insert(e);
+        }
+        Ok(())
     }
 
     /// [`Engine::view`] of a JSON text, which must be an object.
