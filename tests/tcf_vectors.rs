@@ -194,7 +194,9 @@ fn disclosed(entries: &[(u16, u16)]) -> String {
 // iabtcf-decoder/src/test/java/com/iabtcf/decoder/TCStringV2Test.java,
 // commit 112c268895c2b9d7ee6c26e4fa1a4c688a976bab, unless stated otherwise.
 
-/// TCStringV2Test.testCanConstructTCModelFromBase64String (string "created with iabtcf.com/#/encode").
+/// iabtcf-java `iabtcf-decoder/src/test/java/com/iabtcf/decoder/TCStringV2Test.java` at
+/// commit 112c268895c2b9d7ee6c26e4fa1a4c688a976bab: testCanConstructTCModelFromBase64String
+/// (string "created with iabtcf.com/#/encode").
 #[test]
 fn java_core_fields_decode_as_the_reference_asserts() {
     let tc = decode("COtybn4PA_zT4KjACBENAPCIAEBAAECAAIAAAAAAAAAA");
@@ -218,7 +220,8 @@ fn java_core_fields_decode_as_the_reference_asserts() {
     assert_eq!(tc.created_deciseconds / 10, tc.created.unix() as u64);
 }
 
-/// TCStringV2Test.testConstructConsentsFromBitFields.
+/// iabtcf-java `iabtcf-decoder/src/test/java/com/iabtcf/decoder/TCStringV2Test.java` at
+/// commit 112c268895c2b9d7ee6c26e4fa1a4c688a976bab: testConstructConsentsFromBitFields.
 #[test]
 fn java_bit_field_vendor_consents_and_legitimate_interests() {
     let tc = decode("COrEAV4OrXx94ACABBENAHCIAD-AAAAAAACAAxAAAAgAIAwgAgAAAAEAgQAAAAAEAYQAQAAAACAAAABAAA");
@@ -228,7 +231,8 @@ fn java_bit_field_vendor_consents_and_legitimate_interests() {
     assert_eq!(tc.vendor_legitimate_interests.ids.to_vec(), vec![37, 47, 48, 53, 65, 98, 129]);
 }
 
-/// TCStringV2Test.testCanParseDisclosedAndAllowedVendors.
+/// iabtcf-java `iabtcf-decoder/src/test/java/com/iabtcf/decoder/TCStringV2Test.java` at
+/// commit 112c268895c2b9d7ee6c26e4fa1a4c688a976bab: testCanParseDisclosedAndAllowedVendors.
 #[test]
 fn java_disclosed_and_allowed_vendor_segments() {
     let tc = decode(
@@ -241,7 +245,9 @@ fn java_disclosed_and_allowed_vendor_segments() {
     assert!(tc.publisher_tc.is_none());
 }
 
-/// TCStringV2Test.testCanParseAllParts: four segments, the last one padded with '='.
+/// iabtcf-java `iabtcf-decoder/src/test/java/com/iabtcf/decoder/TCStringV2Test.java` at
+/// commit 112c268895c2b9d7ee6c26e4fa1a4c688a976bab: testCanParseAllParts: four segments, the last one padded
+/// with '='.
 #[test]
 fn java_all_four_segments_with_a_padded_publisher_tc() {
     let tc = decode(
@@ -256,7 +262,8 @@ fn java_all_four_segments_with_a_padded_publisher_tc() {
     assert_eq!(unpadded.publisher_tc, Some(publisher));
 }
 
-/// TCStringV2Test.testCanParseRangeEncodedVendorLegitimateInterests.
+/// iabtcf-java `iabtcf-decoder/src/test/java/com/iabtcf/decoder/TCStringV2Test.java` at
+/// commit 112c268895c2b9d7ee6c26e4fa1a4c688a976bab: testCanParseRangeEncodedVendorLegitimateInterests.
 #[test]
 fn java_range_encoded_vendor_legitimate_interests() {
     let tc = decode("COv__-wOv__-wC2AAAENAPCgAAAAAAAAAAAAA_wAQA_gEBABAEAAAA");
@@ -264,7 +271,9 @@ fn java_range_encoded_vendor_legitimate_interests() {
     assert_eq!(tc.vendor_legitimate_interests.ids.to_vec(), vec![128]);
 }
 
-/// TCStringV2Test.testPublisherRestrictions: the test's bit string, encoded as its helper does.
+/// iabtcf-java `iabtcf-decoder/src/test/java/com/iabtcf/decoder/TCStringV2Test.java` at
+/// commit 112c268895c2b9d7ee6c26e4fa1a4c688a976bab: testPublisherRestrictions: the test's bit string, encoded
+/// as its helper does.
 #[test]
 fn java_publisher_restrictions_with_each_restriction_type() {
     let bits = concat!(
@@ -309,7 +318,9 @@ fn java_publisher_restrictions_with_each_restriction_type() {
     );
 }
 
-/// TCStringV2Test.testPublisherPurposes: a publisher TC segment with two custom purposes.
+/// iabtcf-java `iabtcf-decoder/src/test/java/com/iabtcf/decoder/TCStringV2Test.java` at
+/// commit 112c268895c2b9d7ee6c26e4fa1a4c688a976bab: testPublisherPurposes: a publisher TC segment with two
+/// custom purposes.
 #[test]
 fn java_publisher_tc_with_custom_purposes() {
     let segment = concat!(
@@ -330,7 +341,9 @@ fn java_publisher_tc_with_custom_purposes() {
     assert_eq!(p.custom_purpose_legitimate_interests, set(&[1, 2]));
 }
 
-/// TCStringV2Test.testRange: one and two range entries in the vendor consents.
+/// iabtcf-java `iabtcf-decoder/src/test/java/com/iabtcf/decoder/TCStringV2Test.java` at
+/// commit 112c268895c2b9d7ee6c26e4fa1a4c688a976bab: testRange: one and two range entries in the vendor
+/// consents.
 #[test]
 fn java_range_encoded_vendor_consents() {
     let two = decode("COwBOpCOwBOpCLqAAAENAPCAAAAAAAAAAAAAFfwAYFfAV-BVkAGBVYFWAAA.IFoEUQQgAIQwgIwQABAEAAAAOIAACAIAAAAQAIAgEAACEAAAAAgAQBAAAAAAAGBAAgAAAAAAAFAAECAAAgAAQARAEQAAAAAJAAIAAgAAAYQEAAAQmAgBC3ZAYzUw");
@@ -340,7 +353,8 @@ fn java_range_encoded_vendor_consents() {
     assert_eq!(one.vendor_consents.ids.to_vec(), vec![703]);
 }
 
-/// TCStringV2Test.testPurposesConsent.
+/// iabtcf-java `iabtcf-decoder/src/test/java/com/iabtcf/decoder/TCStringV2Test.java` at
+/// commit 112c268895c2b9d7ee6c26e4fa1a4c688a976bab: testPurposesConsent.
 #[test]
 fn java_purposes_consent() {
     let tc = decode("COwxsONOwxsONKpAAAENAdCAAMAAAAAAAAAAAAAAAAAA");
@@ -364,7 +378,8 @@ fn java_decoder_accepts_two_parts_and_rejects_other_versions() {
 // All from InteractiveAdvertisingBureau/iabtcf-es, modules/core/test/ReportedIssues.test.ts,
 // commit 05632433c328b0aead5ba3c8af62477108dd4a18.
 
-/// Issue 201, "unable to decode valid TCF2 String": a purpose restriction repeated for the same vendors.
+/// iabtcf-es `modules/core/test/ReportedIssues.test.ts` at commit
+/// 05632433c328b0aead5ba3c8af62477108dd4a18: issue 201, "unable to decode valid TCF2 String": a purpose restriction repeated for the same vendors.
 #[test]
 fn es_repeated_restriction_entries_merge_into_one_vendor_list() {
     let tc = decode("CO4VGswO4VGswAfZCBDEAzCsAP_AAH_AAAigGUNf_X9fb2vj-_599_t0eY1f9_63t-wzjheMs-8NyZ-X_J4Wv2MyvB34JqQKGRgkunLBAQdtHGncTQgBwIlViTLMY02MjzNKJrJEilsbe2dYGH9vn8XT_ZKZ70-_v__7v3___33_5Ayhr_6_r7e18f3_Pvv9ujzGr_v_W9v2GccLxln3huTPy_5PC1-xmV4O_BNSBQyMEl05YICDto407iaEAOBEqsSZZjGmxkeZpRNZIkUtjb2zrAw_t8_i6f7JTPen39___d-___--__ICgKAOAAcAA4AFAAjgB6AEYALcGACAW0AtoJAHAAOAAcACgARwA9ACMAFuFABALaAW0GgDgAHAAOABQAI4AegBGAC3DgAgFtALaEQBwADgAHAAoAEcAPQAjABbiQAQC2gFtCoA4ABwADgAUACOAHoARgAtxYAIBbQC2hkAcAA4ABwAKABHAD0AIwAW40AEAtoBbQ6AOAAcAA4AFAAjgB6AEYALceACAW0AtohAHAAOAAcACgARwA9ACMAFuRABALaAW0SgDgAHAAOABQAI4AegBGAC3JgAgFtALaKQBwADgAHAAoAEcAPQAjABblQAQC2gFtA");
@@ -381,7 +396,8 @@ fn es_repeated_restriction_entries_merge_into_one_vendor_list() {
     assert_eq!(pairs.len(), tc.publisher_restrictions.len());
 }
 
-/// Issue 142: "it should throw an error if the bitfield length does not match the maxId".
+/// iabtcf-es `modules/core/test/ReportedIssues.test.ts` at commit
+/// 05632433c328b0aead5ba3c8af62477108dd4a18: issue 142: "it should throw an error if the bitfield length does not match the maxId".
 #[test]
 fn es_bit_field_shorter_than_max_vendor_id_is_an_error() {
     let e = decode_err("CLSYjTaOngnCIAOABBENAXCMAGOAABBAAA7IA5n-m7fP6_3fbqVv6E__PoA5Aqff3aJx8tv_1967rfnQEQoAIAAQCrwkAEABAcACABIMACAAuApEVABABUSABgBCAVSAtIoACACIArYQAHACgAFgAVwBJgDcAI7AWgMAAgBiKgAgBMgFfKQAQBRkQAQA4AFiBAAoA-AEVAJlAVgAtYcACAJcAr4eABAK8OgBgFzAOmAqwgABAWyA.IFukWSQh");
@@ -391,8 +407,9 @@ fn es_bit_field_shorter_than_max_vendor_id_is_an_error() {
     assert_eq!(e.kind, TcfErrorKind::Truncated { available: 48, needed: 733 });
 }
 
-/// Issue 156: iabtcf-es auto-detects this TCF v1.1 string as version 1. zweck decodes TCF v2 only and
-/// says so.
+/// iabtcf-es `modules/core/test/ReportedIssues.test.ts` at commit
+/// 05632433c328b0aead5ba3c8af62477108dd4a18: issue 156: iabtcf-es auto-detects this TCF v1.1 string as
+/// version 1. zweck decodes TCF v2 only and says so.
 #[test]
 fn es_tcf_v1_string_is_recognised_and_refused() {
     let e = decode_err("BOhwdphOxFC7tAHABBFRC--AAAAuhr_7__7-_9_-_f__9uj3Or_v_f__32ccL59v_h_7v-_7fi_20nV4u_1vft9yfk1-5ctDztp507iakivXmqdeb9v_nz3_5pxP78k89r7337Ew_v8_v-b7BCON_YxEiA");

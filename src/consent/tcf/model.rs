@@ -17,6 +17,7 @@ use crate::Timestamp;
 /// [`validate`](super::validate) to report. Decide whether to trust a string with the validator, and what
 /// a vendor may do with [`TcString::vendor_allowed`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TcString {
     /// `Version`: the encoding format version; always 2 (the decoder rejects anything else).
     pub version: u8,
@@ -84,6 +85,7 @@ pub struct TcString {
 
 /// A vendor list as encoded: `MaxVendorId`, then a bit field or range entries.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct VendorSection {
     /// `MaxVendorId`: the largest vendor id the section describes.
     pub max_vendor_id: u16,
@@ -115,6 +117,7 @@ pub struct RangeEntry {
 
 /// A `PubRestrictionEntry`: the publisher restricts the listed vendors for one purpose.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PublisherRestriction {
     /// `PurposeId` (6 bits, so 0–63; only 1–24 are meaningful).
     pub purpose_id: u8,
@@ -162,6 +165,7 @@ impl RestrictionType {
 /// The Publisher TC segment: the publisher's own transparency and consent signals. "Vendors should not
 /// rely on the Publisher TC segment unless they're in agreement with the publisher to do so."
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PublisherTc {
     /// `PubPurposesConsent`: purposes (1–24) the user consented to for the publisher.
     pub purpose_consents: BTreeSet<u8>,
