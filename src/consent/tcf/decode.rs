@@ -1,8 +1,9 @@
 //! The lenient decoder: TC string text to [`TcString`].
 //!
 //! Layout as in the specification's tables (§ The Core String, § Disclosed Vendors, § Publisher Purposes
-//! Transparency and Consent; Allowed Vendors from the v2.0 text, same layout as Disclosed Vendors). The
-//! bit widths agree with iabtcf-es `modules/core/src/encoder/BitLength.ts` and iabtcf-java's `FieldDefs`.
+//! Transparency and Consent; Allowed Vendors, dropped from the text after v2.0, has the Disclosed Vendors
+//! layout, as iabtcf-java's `TCStringV2Test` confirms). The bit widths agree with iabtcf-es
+//! `modules/core/src/encoder/BitLength.ts`.
 //!
 //! Choices where the specification leaves room:
 //! - The first segment is always read as the core segment ("The Core String is always required and
