@@ -130,6 +130,11 @@ pub enum Error {
         /// Why, in plain language.
         reason: String,
     },
+
+    /// A TCF consent string (TC string) could not be decoded; the inner error names the segment, field
+    /// and bit. Pass the string exactly as the CMP produced it (base64url, segments joined by '.').
+    #[error("TC string: {0}")]
+    Tcf(#[from] crate::consent::tcf::TcfError),
 }
 
 /// Shorthand for results in this crate.
