@@ -11,15 +11,19 @@
 //!    `marketing.email`.
 //! 2. **A later withdrawal on the purpose or any ancestor ends a grant.** Withdrawing `marketing` ends
 //!    an earlier grant on `marketing.email`.
-//! 3. **An explicit withdrawal on a child beats a parent's grant**, whenever either was given:
+//! 3. **A withdrawal on a child beats a parent's grant**, whenever either was given:
 //!    withdrawing `marketing.email` blocks every grant on `marketing` for it. Only a later grant on
-//!    `marketing.email` itself (or a more specific purpose) restores it.
+//!    `marketing.email` itself (or a more specific purpose) restores it; once restored, the
+//!    withdrawal blocks no grant any more, so a later "withdraw all, accept all" on `marketing`
+//!    covers `marketing.email` again.
 //! 4. **A grant counts only while it is valid:** before its expiry, younger than the purpose's
 //!    maximum consent age, and given for at least the notice version the purpose now requires. An
 //!    invalid grant never lifts a withdrawal or an objection.
 //! 5. **An objection beats consent.** An objection on the chain blocks every grant made before it. A
 //!    grant made after it lifts it only if that grant is *explicit* and on the objected purpose or a
 //!    more specific one (so a Global Privacy Control signal is not undone by a generic "accept all").
+//!    Once lifted for a purpose, the objection blocks no grant for it while the lifting grant is valid
+//!    (rule 4), even if a later withdrawal has ended that grant itself.
 //! 6. **Legitimate-interests purposes hold until the subject objects** (a withdrawal counts as an
 //!    objection there), with the same lifting rule as 5.
 //! 7. **Special-category data needs explicit consent for the purpose itself**: the grant must be
@@ -202,11 +206,39 @@ fn relevant<'a>(list: &'a [Entry], chain: &[Arc<str>], now: Timestamp) -> impl I
 
 /// Whether a grant at `g` lifts the objection `o` (rule 5).
 fn lifts(g: &Rel<'_>, o: &Rel<'_>, now: Timestamp) -> bool {
-    g.key > o.key && g.ev.explicit && g.level <= o.level && g.ev.expires.is_none_or(|x| now < x)
+    g.key > o.key && g.ev.explicit && g.level <= o.level && g.ev.expires.map_or(true, |x| now < x)
+}
+
+/// Whether a grant counts at `now` (rule 4): before its expiry, younger than the maximum consent age,
+/// and given for at least the required notice version.
+fn valid(g: &ConsentEvent, terms: &Terms<'_>, now: Timestamp) -> bool {
+    g.expires.map_or(true, |x| now < x)
+        && terms.max_age.map_or(true, |a| now < g.at.add(a))
+        && g.notice_version >= terms.notice_version
 }
 
 fn evaluate_consent(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> ConsentStatus {
     let rel: Vec<Rel<'_>> = relevant(list, terms.chain, now).collect();
+    // Whether each withdrawal or objection is lifted: by a later valid grant on its purpose or a more
+    // specific one (rule 3), which must be explicit for an objection (rule 5). Once lifted, it blocks
+    // no grant, whether or not the lifting grant itself still holds (a later withdrawal may end it).
+    let lifted: Vec<bool> = rel
+        .iter()
+        .map(|x| {
+            let explicit = match x.ev.action {
+                ConsentAction::Grant => return false,
+                ConsentAction::Withdraw => false,
+                ConsentAction::Object => true,
+            };
+            rel.iter().any(|g| {
+                g.ev.action == ConsentAction::Grant
+                    && g.key > x.key
+                    && g.level <= x.level
+                    && (g.ev.explicit || !explicit)
+                    && valid(g.ev, terms, now)
+            })
+        })
+        .collect();
     let mut first_failure: Option<ConsentStatus> = None;
     let mut any_grant = false;
     // Newest grant first: the reason reported is the newest grant's.
@@ -214,10 +246,11 @@ fn evaluate_consent(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> Consen
         any_grant = true;
         let objected = rel
             .iter()
-            .any(|o| matches!(o.ev.action, ConsentAction::Object) && (o.key > g.key || !lifts(g, o, now)));
-        let withdrawn = rel.iter().any(|w| {
-            // Rule 2 (same level or an ancestor, later) or rule 3 (a more specific level, any time).
-            w.ev.action == ConsentAction::Withdraw && (w.key > g.key || w.level < g.level)
+            .zip(&lifted)
+            .any(|(o, &lifted)| o.ev.action == ConsentAction::Object && (o.key > g.key || !lifted));
+        let withdrawn = rel.iter().zip(&lifted).any(|(w, &lifted)| {
+            w.ev.action == ConsentAction::Withdraw
+                && ((w.level >= g.level && w.key > g.key) || (w.level < g.level && !lifted))
         });
         let expired =
             g.ev.expires.is_some_and(|x| now >= x) || terms.max_age.is_some_and(|a| g.ev.at + a <= now);
