@@ -10,4 +10,5 @@ pub mod store;
 pub mod time;
 
 pub use error::{Error, Result};
+pub use pseudo::{DomainKey, KeyRing};
 pub use time::{Period, Timestamp};
