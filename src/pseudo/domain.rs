@@ -98,7 +98,7 @@ impl DomainKey {
 
     /// The full HMAC-SHA256 digest `D = HMAC-SHA256(K_d, value)`.
     ///
-    /// `value` is used as given; apply the field's normaliser first.
+    /// `value` is used as given; apply the field's [`Normaliser`](super::Normaliser) first.
     pub fn digest(&self, value: &[u8]) -> [u8; 32] {
         let state = self.mac_state(value);
         let mut out = [0u8; 32];

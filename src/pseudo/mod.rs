@@ -5,6 +5,8 @@
 //!   `k1_3f2a…` that is stable (the same customer always gets the same token, so joins and
 //!   personalisation work), unlinkable across domains (marketing and analytics see different tokens
 //!   for the same customer), and not reversible without the master secret.
+//! * **Masks** ([`MaskStyle`]) keep a value recognisable to a person (`j***@example.com`).
+//! * **Generalisations** ([`Generalisation`]) coarsen a value (birth date → age band).
 //!
 //! # The pseudonym contract
 //!
@@ -13,25 +15,35 @@
 //! 1. `K_d = HKDF-SHA256(salt = "zweck/v1", IKM = master secret, info = domain name, L = 32)`
 //!    (RFC 5869).
 //! 2. `D = HMAC-SHA256(K_d, canonical value)`, where the canonical value is the value's UTF-8 bytes
-//!    after the field's normaliser, if it has one.
+//!    after the field's [`Normaliser`], if it has one.
 //! 3. Token = `k<version>_` followed by the lowercase hex of the first 16 bytes of `D`.
 //!
 //! ```
-//! use zweck::pseudo::KeyRing;
+//! use zweck::pseudo::{KeyRing, Normaliser};
 //! let ring = KeyRing::new(1, &[0x42; 32]).unwrap();
 //! let marketing = ring.domain_key("marketing");
-//! let token = marketing.pseudonymise(b"jane.doe@example.com");
+//! let email = Normaliser::Email.apply(" Jane.Doe@Example.com ");
+//! let token = marketing.pseudonymise(email.as_bytes());
+//! assert_eq!(token, marketing.pseudonymise(b"jane.doe@example.com"));
 //! assert_eq!(zweck::pseudo::token_key_version(&token).unwrap(), 1);
 //! ```
 
 mod batch;
 mod domain;
+mod generalise;
 mod hkdf;
 mod keyring;
+mod mask;
+mod normalise;
+mod rule;
 mod token;
 
 pub use domain::DomainKey;
+pub use generalise::{Generalisation, MAX_COORDINATE_DECIMALS};
 pub use keyring::{KeyRing, MAX_SECRET_LEN, MIN_SECRET_LEN};
+pub use mask::MaskStyle;
+pub use normalise::Normaliser;
+pub use rule::RuleError;
 pub use token::token_key_version;
 
 #[cfg(test)]
