@@ -213,7 +213,7 @@ fn lifts(g: &Rel<'_>, o: &Rel<'_>, now: Timestamp) -> bool {
 /// and given for at least the required notice version.
 fn valid(g: &ConsentEvent, terms: &Terms<'_>, now: Timestamp) -> bool {
     g.expires.map_or(true, |x| now < x)
-        && terms.max_age.map_or(true, |a| now < g.at.add(a))
+        && terms.max_age.map_or(true, |a| now < g.at.plus(a))
         && g.notice_version >= terms.notice_version
 }
 

@@ -1,0 +1,157 @@
+//! Many tokens in one call: for bulk exports, data pipelines and callers across the C ABI, where a
+//! call per value would cost more than the HMAC itself.
+//!
+//! Output is one token per value, each followed by `\n`, so the buffer can be written to a file or
+//! split by the caller without a second pass. The whole output size is checked before anything is
+//! written, and no memory is allocated per value.
+
+use super::domain::DomainKey;
+use crate::error::{Error, Result};
+
+impl DomainKey {
+    /// Writes the token of each of `values`, each followed by `\n`, to the front of `out`, and
+    /// returns the number of bytes written: `values.len() * (token_len() + 1)`.
+    ///
+    /// ```
+    /// use zweck::KeyRing;
+    /// let key = KeyRing::new(1, &[9u8; 32]).unwrap().domain_key("analytics");
+    /// let values: [&[u8]; 2] = [b"alice@example.com", b"bob@example.com"];
+    /// let mut out = vec![0u8; values.len() * (key.token_len() + 1)];
+    /// let n = key.pseudonymise_batch(&values, &mut out).unwrap();
+    /// let text = std::str::from_utf8(&out[..n]).unwrap();
+    /// assert_eq!(text.lines().next().unwrap(), key.pseudonymise(b"alice@example.com"));
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`] if `out` cannot hold every token; nothing is written then.
+    pub fn pseudonymise_batch(&self, values: &[&[u8]], out: &mut [u8]) -> Result<usize> {
+        let stride = self.token_len() + 1;
+        let needed = self.check_room(values.len(), out.len())?;
+        for (value, slot) in values.iter().zip(out[..needed].chunks_exact_mut(stride)) {
+            self.write_line(value, slot);
+        }
+        Ok(needed)
+    }
+
+    /// Like [`pseudonymise_batch`](Self::pseudonymise_batch), for values given as one buffer
+    /// separated by `\n`, the natural form of a file or a string from PHP or another language.
+    ///
+    /// Every `\n` ends a value; a final value without `\n` counts too, so a trailing newline does not
+    /// add an empty value, but an empty line in the middle is an (empty) value. Bytes are taken as
+    /// they are: a `\r` before the `\n` is part of the value, and no normaliser is applied.
+    ///
+    /// ```
+    /// use zweck::KeyRing;
+    /// let key = KeyRing::new(1, &[9u8; 32]).unwrap().domain_key("analytics");
+    /// let mut out = vec![0u8; 2 * (key.token_len() + 1)];
+    /// let n = key.pseudonymise_packed(b"alice\nbob\n", &mut out).unwrap();
+    /// assert_eq!(n, 2 * (key.token_len() + 1));
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`] if `out` cannot hold every token; nothing is written then.
+    pub fn pseudonymise_packed(&self, input: &[u8], out: &mut [u8]) -> Result<usize> {
+        let count = packed_count(input);
+        let stride = self.token_len() + 1;
+        let needed = self.check_room(count, out.len())?;
+        let body = input.strip_suffix(b"\n").unwrap_or(input);
+        if count == 0 {
+            return Ok(0);
+        }
+        for (value, slot) in body.split(|&b| b == b'\n').zip(out[..needed].chunks_exact_mut(stride)) {
+            self.write_line(value, slot);
+        }
+        Ok(needed)
+    }
+
+    /// Bytes needed for `count` token lines, if `available` is enough.
+    fn check_room(&self, count: usize, available: usize) -> Result<usize> {
+        let needed = count.saturating_mul(self.token_len() + 1);
+        if needed > available {
+            return Err(Error::BufferTooSmall { needed, available });
+        }
+        Ok(needed)
+    }
+
+    #[inline]
+    fn write_line(&self, value: &[u8], slot: &mut [u8]) {
+        let (token, newline) = slot.split_at_mut(slot.len() - 1);
+        self.write_token(value, token);
+        newline[0] = b'\n';
+    }
+}
+
+/// Number of values in a packed buffer: one per `\n`, plus a final one not ended by `\n`.
+pub(crate) fn packed_count(input: &[u8]) -> usize {
+    let newlines = input.iter().filter(|&&b| b == b'\n').count();
+    newlines + usize::from(input.last().is_some_and(|&b| b != b'\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::KeyRing;
+
+    fn key() -> DomainKey {
+        KeyRing::new(3, &[0x5a; 48]).unwrap().domain_key("orders")
+    }
+
+    fn expected(key: &DomainKey, values: &[&[u8]]) -> Vec<u8> {
+        values.iter().flat_map(|v| format!("{}\n", key.pseudonymise(v)).into_bytes()).collect()
+    }
+
+    #[test]
+    fn batch_writes_one_token_line_per_value() {
+        let key = key();
+        let values: Vec<&[u8]> = vec![b"a", b"", b"jane@example.com", &[0xff, 0x00, 0x80]];
+        let mut out = vec![b'#'; 200];
+        let n = key.pseudonymise_batch(&values, &mut out).unwrap();
+        assert_eq!(n, 4 * 36);
+        assert_eq!(out[..n], expected(&key, &values)[..]);
+        assert!(out[n..].iter().all(|&b| b == b'#'));
+        assert_eq!(key.pseudonymise_batch(&[], &mut []).unwrap(), 0);
+    }
+
+    #[test]
+    fn batch_into_a_short_buffer_writes_nothing() {
+        let key = key();
+        let values: Vec<&[u8]> = vec![b"a", b"b", b"c"];
+        let mut out = vec![b'#'; 3 * 36 - 1];
+        match key.pseudonymise_batch(&values, &mut out) {
+            Err(Error::BufferTooSmall { needed: 108, available: 107 }) => {}
+            other => panic!("{other:?}"),
+        }
+        assert!(out.iter().all(|&b| b == b'#'), "nothing may be written on error");
+    }
+
+    #[test]
+    fn packed_input_splits_on_newlines_and_ignores_one_trailing_newline() {
+        let key = key();
+        let cases: [(&[u8], Vec<&[u8]>); 7] = [
+            (b"", vec![]),
+            (b"\n", vec![b""]),
+            (b"a", vec![b"a"]),
+            (b"a\n", vec![b"a"]),
+            (b"a\nb", vec![b"a", b"b"]),
+            (b"a\n\nb\n", vec![b"a", b"", b"b"]),
+            (b"a\r\nb\n\n", vec![b"a\r", b"b", b""]),
+        ];
+        for (input, values) in cases {
+            assert_eq!(packed_count(input), values.len(), "{input:?}");
+            let mut out = vec![0u8; 200];
+            let n = key.pseudonymise_packed(input, &mut out).unwrap();
+            assert_eq!(out[..n], expected(&key, &values)[..], "{input:?}");
+        }
+    }
+
+    #[test]
+    fn packed_into_a_short_buffer_writes_nothing() {
+        let key = key();
+        let mut out = vec![b'#'; 71];
+        match key.pseudonymise_packed(b"a\nb\n", &mut out) {
+            Err(Error::BufferTooSmall { needed: 72, available: 71 }) => {}
+            other => panic!("{other:?}"),
+        }
+        assert!(out.iter().all(|&b| b == b'#'));
+    }
+}
