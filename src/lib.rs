@@ -4,6 +4,7 @@
 
 pub mod consent;
 pub mod error;
+pub mod ffi;
 pub mod policy;
 pub mod pseudo;
 pub mod store;
