@@ -4,7 +4,7 @@
 //! (rustls-ffi's `ffi_panic_boundary!` works the same way). The argument helpers `return` a
 //! [`zweck_status`] from the boundary's closure, so they only make sense inside it, and they refuse to
 //! compile anywhere else: they call `requires_ffi_panic_boundary()`, a function that only
-//! [`ffi_panic_boundary!`] defines.
+//! `ffi_panic_boundary!` defines.
 //!
 //! # Panic messages never carry data
 //!
@@ -29,7 +29,7 @@ use super::status::zweck_status;
 /// The body is the function's whole body; it may `return` early (from the closure the macro wraps it
 /// in) and its value is the function's result. For `zweck_status` functions a panic yields
 /// `ZWECK_STATUS_PANIC` and sets the last error to `internal panic: <message>`; for the rare
-/// function that returns something else, see [`PanicDefault`].
+/// function that returns something else, see `PanicDefault`.
 macro_rules! ffi_panic_boundary {
     ($($body:tt)*) => {
         match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| {
@@ -49,7 +49,7 @@ macro_rules! ffi_panic_boundary {
 /// Returns early with the status of a `Result<T, zweck_status>` error, or yields the `T`.
 ///
 /// The error path has already set the last error (every `Result<_, zweck_status>` in this module is
-/// produced by [`fail`] or one of its wrappers).
+/// produced by `fail` or one of its wrappers).
 macro_rules! try_status {
     ($result:expr) => {{
         requires_ffi_panic_boundary();
@@ -196,7 +196,7 @@ impl<T> PanicDefault for *mut T {
 
 /// Records a caught panic as the last error and returns the function's panic value.
 ///
-/// Called by [`ffi_panic_boundary!`]; not meant for direct use.
+/// Called by `ffi_panic_boundary!`; not meant for direct use.
 pub fn on_panic<T: PanicDefault>(payload: Box<dyn Any + Send>) -> T {
     set_last_error(&format!("internal panic: {}", panic_message(payload.as_ref())));
     // A payload's destructor could panic in turn; that second panic must not escape either.
@@ -288,13 +288,13 @@ pub unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
-/// Moves a value to the heap and hands it to C as an opaque handle; release it with [`free_handle`].
+/// Moves a value to the heap and hands it to C as an opaque handle; release it with `free_handle`.
 #[allow(dead_code)] // first used by the handle entry points
 pub fn into_handle<T>(value: T) -> *mut T {
     Box::into_raw(Box::new(value))
 }
 
-/// Destroys a handle made by [`into_handle`]; NULL is a no-op, so `_free` functions accept NULL.
+/// Destroys a handle made by `into_handle`; NULL is a no-op, so `_free` functions accept NULL.
 ///
 /// # Safety
 /// `handle` is NULL or came from `into_handle::<T>` and has not been freed yet; nothing uses it after.

@@ -36,18 +36,18 @@
 //!
 //! The rules, and what enforces them:
 //!
-//! 1. **The whole body sits inside [`ffi_panic_boundary!`].** A panic becomes
+//! 1. **The whole body sits inside `ffi_panic_boundary!`.** A panic becomes
 //!    `ZWECK_STATUS_PANIC` with last error `internal panic: …` instead of aborting the host process
 //!    (a PHP worker, a shop backend). The argument helpers below only compile inside the boundary,
 //!    and the unit test `every_exported_function_body_is_a_panic_boundary` fails for any exported
 //!    function in `src/ffi/` whose body does not start with the macro.
-//! 2. **Every pointer goes through a helper:** [`try_ref!`], [`try_mut!`], [`try_str!`],
-//!    [`try_bytes!`] for inputs, [`check_out!`] / [`write_out!`] / [`write_string_out!`] for
+//! 2. **Every pointer goes through a helper:** `try_ref!`, `try_mut!`, `try_str!`,
+//!    `try_bytes!` for inputs, `check_out!` / `write_out!` / `write_string_out!` for
 //!    outputs. Each NULL-checks, sets the last error naming the parameter, and returns the status.
 //!    Nothing else in `src/ffi/` dereferences a caller's pointer.
-//! 3. **Every Rust error goes through [`try_result!`]** (or [`fail_with`](error::fail_with)), which
+//! 3. **Every Rust error goes through `try_result!`** (or `error::fail_with`), which
 //!    maps it with [`status_of`](status::status_of) and records its `Display` text as the last error.
-//!    Other failures use [`fail`](error::fail) with a message that names the input and the fix.
+//!    Other failures use `error::fail` with a message that names the input and the fix.
 //! 4. **Outputs are written last and only on success.** A function with side effects (it appends,
 //!    erases, rotates) calls `check_out!` on all its `*_out` parameters before doing anything, so a
 //!    NULL output cannot turn a completed change into a reported failure.
