@@ -88,7 +88,7 @@ mod tests {
 
     #[test]
     fn no_failure_yet_gives_an_empty_message() {
-        std::thread::spawn(|| assert_eq!(message(), "")).join().unwrap_or_else(|_| panic!("thread failed"));
+        std::thread::spawn(|| assert_eq!(message(), "")).join().expect("thread");
     }
 
     #[test]
@@ -113,7 +113,7 @@ mod tests {
             assert_eq!(message(), "worker failure");
         })
         .join()
-        .unwrap_or_else(|_| panic!("worker failed"));
+        .expect("worker thread");
         assert_eq!(message(), "main thread failure");
     }
 
