@@ -53,6 +53,7 @@ pub mod access;
 pub mod consent;
 pub(crate) mod engine;
 pub mod error;
+pub mod ffi;
 pub mod policy;
 pub mod pseudo;
 pub mod rights;
