@@ -79,7 +79,8 @@ impl Policy {
         out.push('\n');
 
         out.push_str("## What we use your data for\n");
-        for (depth, purpose) in self.purpose_tree() {
+        let tree = self.purpose_tree();
+        for &(depth, purpose) in &tree {
             self.notice_purpose(&mut out, depth, purpose, &reach);
         }
 
@@ -91,9 +92,8 @@ impl Policy {
                  (Art. 9 GDPR), such as health data. We protect it with particular care.\n\n",
             );
             for field in special {
-                let used: Vec<String> = self
-                    .purpose_tree()
-                    .into_iter()
+                let used: Vec<String> = tree
+                    .iter()
                     .filter(|(_, p)| self.tag(field.id(), p.id()).is_some())
                     .map(|(_, p)| purpose_label(p))
                     .collect();
