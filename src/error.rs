@@ -135,6 +135,16 @@ pub enum Error {
     /// and bit. Pass the string exactly as the CMP produced it (base64url, segments joined by '.').
     #[error("TC string: {0}")]
     Tcf(#[from] crate::consent::tcf::TcfError),
+
+    /// An audit log failed verification, or cannot be continued. `index` is the entry at fault (its
+    /// position in the checked log, or its `seq` when resuming).
+    #[error("audit log broken at entry {index}: {message}")]
+    AuditBroken {
+        /// The entry at fault.
+        index: u64,
+        /// What is wrong and what to do.
+        message: String,
+    },
 }
 
 /// Shorthand for results in this crate.

@@ -50,6 +50,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod audit;
 pub mod consent;
 pub(crate) mod engine;
 pub mod error;

@@ -7,6 +7,7 @@
 
 mod compiled;
 mod document;
+mod notice;
 mod validate;
 pub mod vocab;
 
@@ -14,4 +15,5 @@ pub use compiled::{Field, FieldId, Policy, Purpose, PurposeId, Tag};
 pub use document::{
     Controller, FieldSpec, LegalBasis, PolicyDocument, PurposeFlag, PurposeSpec, Tags, Treatment,
 };
+pub use notice::PROCESSING_RECORDS_FORMAT;
 pub use validate::{MAX_DEPTH, MAX_ENTRIES, MAX_POLICY_BYTES};
