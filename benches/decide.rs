@@ -42,7 +42,8 @@ fn engine() -> Engine {
     for s in 0..1000 {
         let subject = format!("c-{s}");
         e.grant(&subject, "marketing", Consent::at(t).source("banner").notice_version(2)).expect("grant");
-        e.withdraw(&subject, "marketing.email.weekly", Consent::at(t).source("unsubscribe")).expect("withdraw");
+        e.withdraw(&subject, "marketing.email.weekly", Consent::at(t).source("unsubscribe"))
+            .expect("withdraw");
         e.object(&subject, "analytics", Consent::at(t).source("account page")).expect("object");
     }
     e

@@ -103,7 +103,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
 
 /// Decodes the master secret; the message says what is wrong without quoting any of it.
 fn decode_hex(hex: &str) -> Result<Zeroizing<Vec<u8>>, String> {
-    if !(64..=128).contains(&hex.len()) || hex.len() % 2 != 0 {
+    if !(64..=128).contains(&hex.len()) || !hex.len().is_multiple_of(2) {
         return Err(format!(
             "--key-hex must be an even number of 64 to 128 hex digits (32 to 64 bytes), got {} characters",
             hex.chars().count()

@@ -304,8 +304,6 @@ fn expired_explicit_grant_no_longer_lifts_an_objection() {
 }
 
 #[test]
-#[ignore = "the access layer asks the ledger about legitimate interests without the purpose's notice \
-            version and maximum consent age, so rule 4 is not applied to the lifting grant"]
 fn outdated_explicit_grant_does_not_lift_an_objection_to_legitimate_interests() {
     let policy = Policy::from_json(
         r#"{"name": "Shop", "purposes": [{"key": "profiling", "description": "Profiles",
@@ -795,8 +793,8 @@ fn model_allows(events: &[Ev], t: &ModelTerms, now: i64) -> bool {
     rel.sort_by_key(|r| r.0);
 
     let valid = |e: &Ev| {
-        e.expires_after.map_or(true, |n| now < e.day + n)
-            && t.max_age_days.map_or(true, |a| now < e.day + a)
+        e.expires_after.is_none_or(|n| now < e.day + n)
+            && t.max_age_days.is_none_or(|a| now < e.day + a)
             && e.notice >= t.notice
     };
     let lifted = |pos: usize, need_explicit: bool| {

@@ -131,11 +131,7 @@ fn unknown_mask_style_lists_the_styles() {
 fn unknown_normaliser_lists_the_normalisers() {
     let mut doc = base();
     email_field_mut(&mut doc)["normaliser"] = json!("zip");
-    assert_rejected(
-        &doc,
-        "fields.email.normaliser",
-        &["unknown variant `zip`", "`email`", "`phone`", "`text`"],
-    );
+    assert_rejected(&doc, "fields.email.normaliser", &["unknown normaliser \"zip\"", "email, phone, text"]);
 }
 
 #[test]
@@ -416,7 +412,7 @@ fn too_many_purposes_are_rejected() {
     let purposes: Vec<PurposeSpec> = (0..=MAX_ENTRIES)
         .map(|i| PurposeSpec::new(format!("p{i}"), Some(LegalBasis::Consent), "Numbered"))
         .collect();
-    let doc = PolicyDocument { name: "Big".into(), controller: None, purposes, fields: vec![] };
+    let doc = purposes.into_iter().fold(PolicyDocument::new("Big"), PolicyDocument::purpose);
     let (path, message) = rejection(Policy::from_document(doc));
     assert_eq!(path, "(document)");
     assert!(message.contains("at most 4096 purposes"), "{message}");
@@ -445,11 +441,11 @@ fn unknown_keys_are_rejected_everywhere_with_the_known_ones() {
 fn malformed_json_is_rejected_as_not_json() {
     let text = base().to_string();
     // A syntax error inside the document: the path points near it.
-    let broken = text.replacen(r#""key":"orders"}"#, r#""key":"orders",}"#, 1);
+    let broken = text.replacen(r#""basis":"contract"}"#, r#""basis":"contract",}"#, 1);
     assert_ne!(broken, text);
     let (path, message) = rejection(Policy::from_json(&broken));
     assert!(message.starts_with("not valid JSON: trailing comma at line 1"), "{message}");
-    assert!(path.starts_with("purposes"), "{path}");
+    assert_eq!(path, "(document)", "the message carries line and column instead");
 
     for (text, fragment) in [
         (String::new(), "EOF while parsing"),
@@ -464,12 +460,10 @@ fn malformed_json_is_rejected_as_not_json() {
 }
 
 #[test]
-#[ignore = "the path of a syntax error shows serde_path_to_error's placeholders: `{` gives \"?\" and a \
-            trailing comma in the first purpose gives \"purposes.[0].?\""]
 fn syntax_error_paths_name_places_in_the_document() {
     let (path, _) = rejection(Policy::from_json("{"));
     assert_eq!(path, "(document)");
-    let text = base().to_string().replacen(r#""key":"orders"}"#, r#""key":"orders",}"#, 1);
+    let text = base().to_string().replacen(r#""basis":"contract"}"#, r#""basis":"contract",}"#, 1);
     let (path, _) = rejection(Policy::from_json(&text));
     assert!(!path.contains('?') && !path.contains('['), "{path}");
 }
@@ -712,34 +706,38 @@ fn rust_built_document_compiles_to_the_same_policy_as_json() {
       ]
     }"#;
     let from_json = Policy::from_json(json).unwrap();
-    let built = PolicyDocument {
-        name: "Example shop".into(),
-        controller: Some(zweck::policy::Controller {
+    let built = PolicyDocument::new("Example shop")
+        .controller(zweck::policy::Controller {
             name: "Example GmbH".into(),
             contact: "privacy@shop.example".into(),
             dpo: None,
-        }),
-        purposes: vec![
+        })
+        .purpose(
             PurposeSpec::new("orders", Some(LegalBasis::Contract), "Deliver your orders")
                 .retention(Period::years(10)),
+        )
+        .purpose(
             PurposeSpec::new("marketing", Some(LegalBasis::Consent), "Offers you asked for")
                 .notice_version(2)
                 .max_consent_age(Period::months(13))
                 .data_use("marketing.advertising")
                 .flag(PurposeFlag::TargetedAdvertising),
-            PurposeSpec::new("marketing.email", None, "Newsletter by email"),
+        )
+        .purpose(PurposeSpec::new("marketing.email", None, "Newsletter by email"))
+        .purpose(
             PurposeSpec::new("fraud", Some(LegalBasis::LegitimateInterests), "Fraud investigation")
                 .reidentify(true),
-        ],
-        fields: vec![
+        )
+        .field(
             FieldSpec::new("email", "user.contact.email")
                 .normaliser(Normaliser::Email)
                 .tag("orders", Treatment::Plain)
                 .tag("marketing", Treatment::Mask(MaskStyle::Email))
                 .tag("fraud", Treatment::Pseudonymise("fraud".into())),
+        )
+        .field(
             FieldSpec::new("allergies", "user.health").special(true).tag("marketing.email", Treatment::Plain),
-        ],
-    };
+        );
     let from_rust = Policy::from_document(built.clone()).unwrap();
     assert_eq!(from_rust.document(), from_json.document());
     assert_eq!(&built, from_json.document());
@@ -762,19 +760,15 @@ fn rust_built_document_compiles_to_the_same_policy_as_json() {
 
 #[test]
 fn rust_built_document_is_validated_like_json() {
-    let doc = PolicyDocument {
-        name: "Shop".into(),
-        controller: None,
-        purposes: vec![PurposeSpec::new("marketing", Some(LegalBasis::Consent), "Offers")],
-        fields: vec![FieldSpec::new("email", "user.contact.email").tag("marketnig", Treatment::Plain)],
-    };
+    let doc = PolicyDocument::new("Shop")
+        .purpose(PurposeSpec::new("marketing", Some(LegalBasis::Consent), "Offers"))
+        .field(FieldSpec::new("email", "user.contact.email").tag("marketnig", Treatment::Plain));
     let (path, message) = rejection(Policy::from_document(doc));
     assert_eq!(path, "fields.email.purposes");
     assert_eq!(message, r#"unknown purpose "marketnig"; did you mean "marketing"?"#);
 }
 
 #[test]
-#[ignore = "serde's derived Deserialize also accepts a struct written as a JSON array, so this compiles"]
 fn policy_written_as_an_array_is_rejected() {
     let text = r#"["Shop", null, [{"key": "m", "description": "Offers", "basis": "consent"}], []]"#;
     let (path, message) = rejection(Policy::from_json(text));

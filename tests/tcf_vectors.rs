@@ -54,7 +54,7 @@ fn bits_to_base64url(bits: &str) -> String {
 fn java_base64_from_bit_string(bits: &str) -> String {
     assert_eq!(bits.len() % 8, 0, "the Java helper is only reproduced for whole bytes");
     let mut s = bits_to_base64url(bits);
-    while s.len() % 4 != 0 {
+    while !s.len().is_multiple_of(4) {
         s.push('=');
     }
     s

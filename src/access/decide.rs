@@ -16,29 +16,25 @@ pub(crate) fn basis_holds(
     explicit: bool,
     now: Timestamp,
 ) -> Result<Reason, Reason> {
+    let terms = Terms {
+        chain: purpose.chain_keys(),
+        notice_version: purpose.notice_version(),
+        max_age: purpose.max_consent_age(),
+        explicit_required: explicit,
+    };
     let status = match purpose.basis() {
         LegalBasis::Contract => return Ok(Reason::Contract),
         LegalBasis::LegalObligation => return Ok(Reason::LegalObligation),
         LegalBasis::VitalInterests => return Ok(Reason::VitalInterests),
         LegalBasis::PublicTask => return Ok(Reason::PublicTask),
-        LegalBasis::LegitimateInterests => {
-            match ledger.legitimate_interest(subject, purpose.chain_keys(), now) {
-                ConsentStatus::Holds => return Ok(Reason::LegitimateInterests),
-                other => other,
-            }
-        }
-        LegalBasis::Consent => {
-            let terms = Terms {
-                chain: purpose.chain_keys(),
-                notice_version: purpose.notice_version(),
-                max_age: purpose.max_consent_age(),
-                explicit_required: explicit,
-            };
-            match ledger.consent(subject, &terms, now) {
-                ConsentStatus::Holds => return Ok(Reason::ConsentGiven),
-                other => other,
-            }
-        }
+        LegalBasis::LegitimateInterests => match ledger.legitimate_interest(subject, &terms, now) {
+            ConsentStatus::Holds => return Ok(Reason::LegitimateInterests),
+            other => other,
+        },
+        LegalBasis::Consent => match ledger.consent(subject, &terms, now) {
+            ConsentStatus::Holds => return Ok(Reason::ConsentGiven),
+            other => other,
+        },
     };
     Err(match status {
         ConsentStatus::Holds | ConsentStatus::NoConsent => Reason::NoConsent,

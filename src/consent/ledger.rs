@@ -175,11 +175,12 @@ impl Ledger {
         }
     }
 
-    /// Whether a legitimate-interests purpose holds for `subject` at `now` (rule 6).
-    pub fn legitimate_interest(&self, subject: &str, chain: &[Arc<str>], now: Timestamp) -> ConsentStatus {
+    /// Whether a legitimate-interests purpose holds for `subject` at `now` (rule 6). `terms` decide
+    /// whether a grant is valid enough to lift an objection (rule 4).
+    pub fn legitimate_interest(&self, subject: &str, terms: &Terms<'_>, now: Timestamp) -> ConsentStatus {
         let shard = self.shard(subject).read().unwrap_or_else(|p| p.into_inner());
         match shard.get(subject) {
-            Some(list) => evaluate_objection(list, chain, now),
+            Some(list) => evaluate_objection(list, terms, now),
             None => ConsentStatus::Holds,
         }
     }
@@ -204,16 +205,16 @@ fn relevant<'a>(list: &'a [Entry], chain: &[Arc<str>], now: Timestamp) -> impl I
     })
 }
 
-/// Whether a grant at `g` lifts the objection `o` (rule 5).
-fn lifts(g: &Rel<'_>, o: &Rel<'_>, now: Timestamp) -> bool {
-    g.key > o.key && g.ev.explicit && g.level <= o.level && g.ev.expires.map_or(true, |x| now < x)
+/// Whether a grant at `g` lifts the objection `o` (rules 4 and 5).
+fn lifts(g: &Rel<'_>, o: &Rel<'_>, terms: &Terms<'_>, now: Timestamp) -> bool {
+    g.key > o.key && g.ev.explicit && g.level <= o.level && valid(g.ev, terms, now)
 }
 
 /// Whether a grant counts at `now` (rule 4): before its expiry, younger than the maximum consent age,
 /// and given for at least the required notice version.
 fn valid(g: &ConsentEvent, terms: &Terms<'_>, now: Timestamp) -> bool {
-    g.expires.map_or(true, |x| now < x)
-        && terms.max_age.map_or(true, |a| now < g.at.plus(a))
+    g.expires.is_none_or(|x| now < x)
+        && terms.max_age.is_none_or(|a| now < g.at.plus(a))
         && g.notice_version >= terms.notice_version
 }
 
@@ -284,12 +285,12 @@ fn evaluate_consent(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> Consen
     }
 }
 
-fn evaluate_objection(list: &[Entry], chain: &[Arc<str>], now: Timestamp) -> ConsentStatus {
-    let rel: Vec<Rel<'_>> = relevant(list, chain, now).collect();
+fn evaluate_objection(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> ConsentStatus {
+    let rel: Vec<Rel<'_>> = relevant(list, terms.chain, now).collect();
     let standing = rel
         .iter()
         .filter(|o| matches!(o.ev.action, ConsentAction::Object | ConsentAction::Withdraw))
-        .any(|o| !rel.iter().any(|g| g.ev.action == ConsentAction::Grant && lifts(g, o, now)));
+        .any(|o| !rel.iter().any(|g| g.ev.action == ConsentAction::Grant && lifts(g, o, terms, now)));
     if standing {
         ConsentStatus::Objected
     } else {

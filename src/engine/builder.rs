@@ -16,7 +16,7 @@ enum Backing {
 
 /// Settings for [`Engine::builder`].
 ///
-/// ```ignore
+/// ```no_run
 /// use zweck::{Engine, KeyRing, policy::Policy};
 /// let engine = Engine::builder(Policy::from_file("policy.json")?, KeyRing::generate(1)?)
 ///     .journal("/var/lib/shop/zweck.journal")

@@ -14,8 +14,22 @@ use crate::pseudo::{Generalisation, MaskStyle, Normaliser};
 use crate::Period;
 
 /// A whole policy as written: who is responsible, what the purposes are, and which fields each may see.
+///
+/// Build one in Rust with [`PolicyDocument::new`] and the chained setters; the struct is
+/// `#[non_exhaustive]` so that new optional sections do not break callers.
+///
+/// ```
+/// use zweck::policy::{FieldSpec, LegalBasis, Policy, PolicyDocument, PurposeSpec, Treatment};
+/// let doc = PolicyDocument::new("Shop")
+///     .purpose(PurposeSpec::new("order", Some(LegalBasis::Contract), "Deliver your orders"))
+///     .field(FieldSpec::new("email", "user.contact.email").tag("order", Treatment::Plain));
+/// let policy = Policy::from_document(doc)?;
+/// assert_eq!(policy.fields().len(), 1);
+/// # Ok::<(), zweck::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PolicyDocument {
     /// Name of the shop or processing context, shown in the privacy notice.
     pub name: String,
@@ -30,6 +44,39 @@ pub struct PolicyDocument {
     pub purposes: Vec<PurposeSpec>,
     /// The fields of a customer record and the purposes each may serve.
     pub fields: Vec<FieldSpec>,
+}
+
+impl PolicyDocument {
+    /// An empty document with a name; add purposes and fields with the setters.
+    pub fn new(name: impl Into<String>) -> Self {
+        PolicyDocument {
+            name: name.into(),
+            controller: None,
+            vocabulary: Strictness::default(),
+            purposes: Vec::new(),
+            fields: Vec::new(),
+        }
+    }
+    /// Sets the controller.
+    pub fn controller(mut self, c: Controller) -> Self {
+        self.controller = Some(c);
+        self
+    }
+    /// Sets how keys outside the fideslang vocabulary are treated.
+    pub fn vocabulary(mut self, s: Strictness) -> Self {
+        self.vocabulary = s;
+        self
+    }
+    /// Adds a purpose.
+    pub fn purpose(mut self, p: PurposeSpec) -> Self {
+        self.purposes.push(p);
+        self
+    }
+    /// Adds a field.
+    pub fn field(mut self, f: FieldSpec) -> Self {
+        self.fields.push(f);
+        self
+    }
 }
 
 /// The controller responsible for the processing.

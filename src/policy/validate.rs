@@ -31,12 +31,25 @@ impl Policy {
                 format!("policy is {} bytes; the limit is {MAX_POLICY_BYTES}", json.len()),
             ));
         }
+        if json.trim_start().chars().next().is_some_and(|c| c != '{') {
+            return Err(err(
+                "(document)",
+                "a policy is a JSON object with \"name\", \"purposes\" and \"fields\"; see examples/shop_policy.json",
+            ));
+        }
         let mut de = serde_json::Deserializer::from_str(json);
         let doc: PolicyDocument = match serde_path_to_error::deserialize(&mut de) {
             Ok(doc) => doc,
             Err(e) => {
-                let path = readable_path(json, &e.path().to_string());
+                let raw_path = e.path().to_string();
                 let inner = e.into_inner();
+                // A syntax error has no meaningful path (serde_path_to_error shows placeholders); the
+                // message carries the line and column instead.
+                let path = if inner.is_syntax() || inner.is_eof() {
+                    String::new()
+                } else {
+                    readable_path(json, &raw_path)
+                };
                 let msg = if inner.is_syntax() || inner.is_eof() {
                     format!("not valid JSON: {inner}")
                 } else {

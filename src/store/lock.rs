@@ -44,7 +44,6 @@ impl JournalLock {
                 source,
             })?;
         // File::try_lock is stable since Rust 1.89; the crate's toolchain is newer than its declared MSRV.
-        #[allow(clippy::incompatible_msrv)]
         match file.try_lock() {
             Ok(()) => Ok(JournalLock { _file: file }),
             Err(TryLockError::WouldBlock) => Err(Error::Locked { path: journal.to_path_buf() }),

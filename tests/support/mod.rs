@@ -264,7 +264,7 @@ fn strip_comments(line: &str, in_comment: &mut bool) -> String {
             }
         }
         match (rest.find("/*"), rest.find("//")) {
-            (Some(block), line_comment) if line_comment.map_or(true, |l| block < l) => {
+            (Some(block), line_comment) if line_comment.is_none_or(|l| block < l) => {
                 code.push_str(&rest[..block]);
                 *in_comment = true;
                 rest = &rest[block + 2..];

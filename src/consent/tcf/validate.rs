@@ -191,7 +191,8 @@ fn check_times(tc: &TcString, now: Timestamp, v: &mut Issues) {
             format!("LastUpdated {} is earlier than Created {}", tc.last_updated, tc.created),
         );
     }
-    if tc.created_deciseconds != tc.last_updated_deciseconds || tc.created_deciseconds % DAY_DECISECONDS != 0
+    if tc.created_deciseconds != tc.last_updated_deciseconds
+        || !tc.created_deciseconds.is_multiple_of(DAY_DECISECONDS)
     {
         v.warn(
             IssueCode::TimestampsNotDayLevel,
