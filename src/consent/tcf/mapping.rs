@@ -1,33 +1,5 @@
 //! The policy's `"tcf"` mapping: which signals of a TC string stand for which policy purposes, how the
 //! mapping is validated, and how a decoded string reads through it.
-//!
-//! TCF speaks of its own numbered purposes ("3: create profiles for personalised advertising"); a
-//! policy speaks of the shop's purposes (`marketing.personalisation`). The mapping, written by the
-//! privacy team in the policy document, says which TCF signals decide which policy purpose:
-//!
-//! ```json
-//! "tcf": {
-//!   "vendor_id": 755,
-//!   "purposes": {"1": ["marketing"], "3": ["marketing.personalisation"], "4": ["marketing.personalisation"],
-//!                "7": ["analytics"]},
-//!   "publisher_purposes": {"1": ["marketing.email"]},
-//!   "custom_purposes": {"1": ["marketing.email"]}
-//! }
-//! ```
-//!
-//! - `purposes`: TCF purposes 1–11. With `vendor_id` (the shop's own id in the Global Vendor List) a
-//!   purpose counts only if the user agreed to the purpose *and* to that vendor, after the
-//!   publisher's restrictions ([`TcString::vendor_allowed`]); without it, the purpose bits alone count.
-//! - `publisher_purposes`: the same purposes 1–11 as signalled in the publisher TC segment, for the
-//!   shop's own processing as publisher.
-//! - `custom_purposes`: the publisher's custom purposes 1–63 from the publisher TC segment.
-//!
-//! A policy purpose mapped from several signals needs **all** of them: in the example,
-//! `marketing.personalisation` counts as consented only if TCF purposes 3 and 4 both are. Which half
-//! of a signal is read follows the policy purpose's legal basis: the consent bits for a
-//! consent-based purpose, the legitimate-interest bits for a legitimate-interests purpose. Purposes on
-//! any other basis cannot be mapped: a banner neither grants nor ends processing that a contract or a
-//! law requires.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -49,8 +21,41 @@ pub const LAST_CUSTOM_PURPOSE: u8 = 63;
 /// browser running the CMP and the server. Strings dated later are refused.
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
-/// The `"tcf"` section of a policy: which TC string signals decide which policy purposes. See the
-/// [module documentation](self) for the JSON form and the meaning of each part.
+/// The `"tcf"` section of a policy: which TC string signals decide which policy purposes.
+///
+/// TCF speaks of its own numbered purposes ("3: create profiles for personalised advertising"); a
+/// policy speaks of the shop's purposes (`marketing.personalisation`). The mapping, written by the
+/// privacy team in the policy document, says which TCF signals decide which policy purpose:
+///
+/// ```json
+/// "tcf": {
+///   "vendor_id": 755,
+///   "purposes": {"1": ["marketing"], "3": ["marketing.personalisation"], "4": ["marketing.personalisation"],
+///                "7": ["analytics"]},
+///   "publisher_purposes": {"1": ["marketing.email"]},
+///   "custom_purposes": {"1": ["marketing.email"]}
+/// }
+/// ```
+///
+/// - `purposes`: TCF purposes 1–11. With `vendor_id` (the shop's own id in the Global Vendor List) a
+///   purpose counts only if the user agreed to the purpose *and* to that vendor, after the
+///   publisher's restrictions ([`TcString::vendor_allowed`]); without it, the purpose bits alone count.
+/// - `publisher_purposes`: the same purposes 1–11 as signalled in the publisher TC segment, for the
+///   shop's own processing as publisher.
+/// - `custom_purposes`: the publisher's custom purposes 1–63 from the publisher TC segment.
+///
+/// A policy purpose mapped from several signals needs **all** of them: in the example,
+/// `marketing.personalisation` counts as consented only if TCF purposes 3 and 4 both are. Which half
+/// of a signal is read follows the policy purpose's legal basis: the consent bits for a
+/// consent-based purpose, the legitimate-interest bits for a legitimate-interests purpose. Purposes on
+/// any other basis cannot be mapped: a banner neither grants nor ends processing that a contract or a
+/// law requires. Nor can a legitimate-interests purpose be mapped from TCF purpose 1 or 3–6, which
+/// the TCF Policies allow only on consent.
+///
+/// Map a TCF purpose only to policy purposes for which the banner is *the* place where customers
+/// decide: every recorded string grants or withdraws each mapped consent purpose, so a refusal in the
+/// banner also ends a consent for that purpose (and its children) given elsewhere, such as a
+/// newsletter sign-up on `marketing.email` when `marketing` is mapped.
 ///
 /// ```
 /// use zweck::policy::Policy;
