@@ -48,9 +48,14 @@ impl Engine {
     ///
     /// **Legitimate interests re-established.** A newer string whose legitimate-interest signal is
     /// back does not lift an earlier objection, whether that came from an older string or from
-    /// elsewhere: the signal is the CMP's default rather than an act of the customer, and rule 5
-    /// lifts objections only with an explicit grant. Such purposes are listed in
+    /// elsewhere: rule 5 lifts objections only with an explicit grant, and the bit is the banner's
+    /// default rather than an act of the customer. Such purposes are listed in
     /// [`TcfRecorded::still_objected`]; ask the customer and record an explicit grant to lift it.
+    /// The same holds for an objection recorded because a publisher restriction ruled out
+    /// legitimate interest for the shop's `vendor_id`. Letting a newer string end only the
+    /// objections an older string recorded would be the principled refinement, but it needs the
+    /// ledger to know which signal an objection came from (a new event field and a rule beside rule
+    /// 5), which the ledger and its journal format do not have today.
     ///
     /// **Errors.** [`Error::Policy`] (path `tcf`) if the policy has no mapping; [`Error::Tcf`] if
     /// the string cannot be decoded (naming segment, field and bit); [`Error::InvalidInput`] (`what`
