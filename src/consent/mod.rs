@@ -3,6 +3,7 @@
 //! See [`ledger`] for the rules that decide whether a consent holds at a given time.
 
 mod event;
+pub mod gpc;
 pub mod ledger;
 pub mod tcf;
 

@@ -2,6 +2,7 @@
 
 mod builder;
 pub(crate) mod persist;
+mod signals;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};

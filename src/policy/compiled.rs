@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::document::{LegalBasis, PolicyDocument, PurposeFlag, Treatment};
+use crate::consent::tcf::TcfMapping;
 use crate::pseudo::Normaliser;
 use crate::Period;
 
@@ -252,6 +253,10 @@ impl Policy {
     /// Purposes carrying `flag`.
     pub fn purposes_flagged(&self, flag: PurposeFlag) -> impl Iterator<Item = &Purpose> {
         self.purposes.iter().filter(move |p| p.flags.contains(&flag))
+    }
+    /// The policy's TCF mapping (its `"tcf"` section), if it has one.
+    pub fn tcf(&self) -> Option<&TcfMapping> {
+        self.document.tcf.as_ref()
     }
     /// Serialises the policy document back to pretty JSON.
     pub fn to_json(&self) -> String {

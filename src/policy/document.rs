@@ -10,6 +10,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::vocab::Strictness;
+use crate::consent::tcf::TcfMapping;
 use crate::pseudo::{Generalisation, MaskStyle, Normaliser};
 use crate::Period;
 
@@ -44,6 +45,11 @@ pub struct PolicyDocument {
     pub purposes: Vec<PurposeSpec>,
     /// The fields of a customer record and the purposes each may serve.
     pub fields: Vec<FieldSpec>,
+    /// How the signals of an IAB TCF consent string (from the shop's consent banner) map to the
+    /// policy's purposes; needed by [`Engine::record_tcf`](crate::Engine::record_tcf). See
+    /// [`TcfMapping`] for the form and its rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcf: Option<TcfMapping>,
 }
 
 impl PolicyDocument {

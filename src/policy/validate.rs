@@ -315,6 +315,12 @@ fn compile(doc: PolicyDocument) -> Result<Policy> {
             None => return Err(err("purposes", "internal error: a purpose was not resolved")),
         }
     }
+    if let Some(tcf) = &doc.tcf {
+        tcf.check(
+            |key| purpose_ids.get(key).map(|id| purposes[id.index()].basis),
+            doc.purposes.iter().map(|p| p.key.as_str()),
+        )?;
+    }
 
     // Fields.
     let mut field_ids: HashMap<Arc<str>, FieldId> = HashMap::new();

@@ -11,6 +11,9 @@
 //! 3. [`TcString::vendor_allowed`] answers "may vendor V process for purpose P, on consent or on
 //!    legitimate interest?" with publisher restrictions applied.
 //!
+//! A policy's `"tcf"` section ([`TcfMapping`]) says which signals decide which policy purposes, and
+//! [`Engine::record_tcf`](crate::Engine::record_tcf) turns a string into consent events through it.
+//!
 //! [`TcString::to_json`] gives a stable JSON view for logs and tools; `examples/tcf_decode.rs` prints it
 //! for each string on the command line or stdin.
 //!
@@ -43,10 +46,15 @@ mod decode;
 mod error;
 mod idset;
 mod json;
+mod mapping;
 mod model;
 mod validate;
 
 pub use error::{TcfError, TcfErrorKind};
 pub use idset::IdSet;
+pub use mapping::{
+    PurposeMap, PurposeSignal, TcfMapping, TcfRecorded, LAST_CUSTOM_PURPOSE, LAST_TCF_PURPOSE,
+    MAX_CLOCK_SKEW_SECS,
+};
 pub use model::{PublisherRestriction, PublisherTc, RangeEntry, RestrictionType, TcString, VendorSection};
 pub use validate::{validate, IssueCode, Severity, ValidationIssue};
