@@ -7,6 +7,16 @@ use crate::consent::{ConsentStatus, Ledger, Terms};
 use crate::policy::{FieldId, LegalBasis, Policy, Purpose, PurposeId, Treatment};
 use crate::Timestamp;
 
+/// What the purpose requires of a consent, for the ledger.
+pub(crate) fn terms_of(purpose: &Purpose, explicit: bool) -> Terms<'_> {
+    Terms {
+        chain: purpose.chain_keys(),
+        notice_version: purpose.notice_version(),
+        max_age: purpose.max_consent_age(),
+        explicit_required: explicit,
+    }
+}
+
 /// Whether the purpose's legal basis holds for the subject at `now`: `Ok(reason to allow)` or
 /// `Err(reason to deny)`. `explicit` asks for explicit consent (special-category data).
 pub(crate) fn basis_holds(
@@ -16,12 +26,7 @@ pub(crate) fn basis_holds(
     explicit: bool,
     now: Timestamp,
 ) -> Result<Reason, Reason> {
-    let terms = Terms {
-        chain: purpose.chain_keys(),
-        notice_version: purpose.notice_version(),
-        max_age: purpose.max_consent_age(),
-        explicit_required: explicit,
-    };
+    let terms = terms_of(purpose, explicit);
     let status = match purpose.basis() {
         LegalBasis::Contract => return Ok(Reason::Contract),
         LegalBasis::LegalObligation => return Ok(Reason::LegalObligation),

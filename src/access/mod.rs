@@ -8,8 +8,8 @@ mod decide;
 mod decision;
 mod view;
 
-pub(crate) use decide::applied_name;
 pub use decide::Decider;
+pub(crate) use decide::{applied_name, terms_of};
 pub use decision::{Applied, Decision, Effect, Reason, Verdict};
 pub(crate) use view::{build as build_view, treat};
 pub use view::{FieldDecision, View};

@@ -144,7 +144,7 @@ impl Engine {
                     ConsentAction::Object
                 }
                 LegalBasis::LegitimateInterests => {
-                    if self.ledger.legitimate_interest(subject, purpose.chain_keys(), now)
+                    if self.ledger.legitimate_interest(subject, &crate::access::terms_of(purpose, false), now)
                         == ConsentStatus::Objected
                     {
                         summary.still_objected.push(signal.purpose.clone());

@@ -59,6 +59,7 @@ impl PolicyDocument {
             name: name.into(),
             controller: None,
             vocabulary: Strictness::default(),
+            tcf: None,
             purposes: Vec::new(),
             fields: Vec::new(),
         }
@@ -71,6 +72,11 @@ impl PolicyDocument {
     /// Sets how keys outside the fideslang vocabulary are treated.
     pub fn vocabulary(mut self, s: Strictness) -> Self {
         self.vocabulary = s;
+        self
+    }
+    /// Sets the mapping of IAB TCF signals to purposes.
+    pub fn tcf(mut self, mapping: crate::consent::tcf::TcfMapping) -> Self {
+        self.tcf = Some(mapping);
         self
     }
     /// Adds a purpose.
