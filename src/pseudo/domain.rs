@@ -9,24 +9,16 @@
 
 use std::fmt;
 
-use sha2::compress256;
-use sha2::digest::consts::U64;
-use sha2::digest::generic_array::GenericArray;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use super::sha_ni::{self, compress_portable, Midstates, BLOCK_LEN};
 use super::token::{self, MAX_PREFIX_LEN, MAX_TOKEN_LEN, TOKEN_HEX_LEN};
 use crate::error::{Error, Result};
-
-/// One SHA-256 input block.
-type Block = GenericArray<u8, U64>;
 
 /// SHA-256 initial hash value (FIPS 180-4, §5.3.3).
 const SHA256_IV: [u32; 8] =
     [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
-
-/// SHA-256 block size in bytes.
-const BLOCK_LEN: usize = 64;
 
 /// The keyed HMAC state of one pseudonymisation domain under one key version.
 ///
@@ -72,8 +64,8 @@ impl DomainKey {
         }
         let mut inner = SHA256_IV;
         let mut outer = SHA256_IV;
-        compress256(&mut inner, std::slice::from_ref(Block::from_slice(&ipad)));
-        compress256(&mut outer, std::slice::from_ref(Block::from_slice(&opad)));
+        compress_portable(&mut inner, &ipad);
+        compress_portable(&mut outer, &opad);
         ipad.zeroize();
         opad.zeroize();
         let (prefix, prefix_len) = token::prefix(version);
@@ -146,41 +138,43 @@ impl DomainKey {
     /// Writes the token into `dst`, which must be exactly `token_len()` bytes.
     #[inline]
     pub(crate) fn write_token(&self, value: &[u8], dst: &mut [u8]) {
-        let (prefix, hex) = dst.split_at_mut(self.prefix_len);
-        prefix.copy_from_slice(&self.prefix[..self.prefix_len]);
-        token::write_hex(&self.mac_state(value), hex);
+        self.write_token_state(&self.mac_state(value), dst);
+    }
+
+    /// Writes the token of a digest state into `dst`, which must be exactly `token_len()` bytes.
+    #[inline]
+    pub(crate) fn write_token_state(&self, state: &[u32; 8], dst: &mut [u8]) {
+        // A token is longer than the longest prefix, so the whole fixed-size prefix array fits: one
+        // fixed-size copy instead of a variable-length one; the hex digits then overwrite its tail.
+        if let Some(head) = dst.first_chunk_mut::<MAX_PREFIX_LEN>() {
+            *head = self.prefix;
+        }
+        if let Some(hex) = dst.get_mut(self.prefix_len..) {
+            token::write_hex(state, hex);
+        }
     }
 
     /// The outer SHA-256 state after the last compression, i.e. the HMAC digest as big-endian words.
     #[inline]
-    fn mac_state(&self, value: &[u8]) -> [u32; 8] {
-        // Inner hash: midstate, then the value's whole blocks, then the padded tail.
-        let mut inner = self.inner;
-        let mut blocks = value.chunks_exact(BLOCK_LEN);
-        for block in &mut blocks {
-            compress256(&mut inner, std::slice::from_ref(Block::from_slice(block)));
-        }
-        let rest = blocks.remainder();
-        let mut tail = [Block::default(), Block::default()];
-        tail[0][..rest.len()].copy_from_slice(rest);
-        tail[0][rest.len()] = 0x80;
-        // The message length includes the 64-byte key block; SHA-256 counts bits modulo 2^64.
-        let bits = (value.len() as u64).wrapping_add(BLOCK_LEN as u64).wrapping_mul(8);
-        let tail_blocks = if rest.len() < BLOCK_LEN - 8 { 1 } else { 2 };
-        tail[tail_blocks - 1][BLOCK_LEN - 8..].copy_from_slice(&bits.to_be_bytes());
-        compress256(&mut inner, &tail[..tail_blocks]);
+    pub(crate) fn mac_state(&self, value: &[u8]) -> [u32; 8] {
+        sha_ni::mac(&self.midstates(), value)
+    }
 
-        // Outer hash: midstate, then one block holding the inner digest and its padding
-        // (64 + 32 bytes = 768 bits).
-        let mut block = Block::default();
-        for (word, dst) in inner.iter().zip(block.chunks_exact_mut(4)) {
-            dst.copy_from_slice(&word.to_be_bytes());
-        }
-        block[32] = 0x80;
-        block[BLOCK_LEN - 8..].copy_from_slice(&768u64.to_be_bytes());
-        let mut outer = self.outer;
-        compress256(&mut outer, std::slice::from_ref(&block));
-        outer
+    /// The digests of two values, computed in lockstep where the CPU allows it (see [`sha_ni`]).
+    #[inline]
+    pub(crate) fn mac_state_pair(&self, a: &[u8], b: &[u8]) -> ([u32; 8], [u32; 8]) {
+        sha_ni::mac_pair(&self.midstates(), a, b)
+    }
+
+    /// The digest on the portable path only, for tests that compare it with the fast path.
+    #[cfg(test)]
+    pub(crate) fn mac_state_portable(&self, value: &[u8]) -> [u32; 8] {
+        sha_ni::mac_portable(&self.midstates(), value)
+    }
+
+    #[inline]
+    fn midstates(&self) -> Midstates<'_> {
+        Midstates { inner: &self.inner, outer: &self.outer }
     }
 }
 
