@@ -61,7 +61,7 @@ pub mod rights;
 pub mod store;
 pub mod time;
 
-pub use engine::{Engine, EngineBuilder};
+pub use engine::{AuditMode, Engine, EngineBuilder, AUDIT_FLUSH_EVERY};
 pub use error::{Error, Result};
 pub use pseudo::{DomainKey, KeyRing};
 pub use time::{Period, Timestamp};

@@ -82,7 +82,8 @@ fn consent_survives_reopening_the_journal() {
         .unwrap();
     }
     let e = open(&dir.journal(), false);
-    assert_eq!(e.open_report().unwrap().records, 2);
+    // Two consent events, their two audit entries and the audit log's key record.
+    assert_eq!(e.open_report().unwrap().records, 5);
     assert!(e.decide("c-1", "marketing.email", "email", t("2026-02-01T00:00:00Z")).is_allowed());
     assert_eq!(e.consent_history("c-1").unwrap().len(), 1);
     assert_eq!(e.consent_history("c-2").unwrap()[0].source, "unsubscribe link");
@@ -290,17 +291,17 @@ fn only_reidentifying_purposes_resolve_vault_tokens() {
     let now = t("2026-02-01T00:00:00Z");
     let view = e.view(&record(), "c-5", "fraud", now).unwrap();
     let token = view.record["email"].as_str().unwrap().to_string();
-    let found = e.reidentify(&token, "fraud").unwrap();
+    let found = e.reidentify(&token, "fraud", now).unwrap();
     assert_eq!(found.subject, "c-5");
     assert_eq!(found.field, "email");
     assert_eq!(found.value, "erika.mustermann@example.org");
-    let denied = e.reidentify(&token, "analytics").unwrap_err();
+    let denied = e.reidentify(&token, "analytics", now).unwrap_err();
     assert!(matches!(denied, Error::Denied { .. }), "{denied}");
-    assert!(matches!(e.reidentify(&token, "frud").unwrap_err(), Error::UnknownPurpose { .. }));
-    assert!(matches!(e.reidentify("not-a-token", "fraud").unwrap_err(), Error::MalformedToken(_)));
+    assert!(matches!(e.reidentify(&token, "frud", now).unwrap_err(), Error::UnknownPurpose { .. }));
+    assert!(matches!(e.reidentify("not-a-token", "fraud", now).unwrap_err(), Error::MalformedToken(_)));
     // Without a vault nothing resolves.
     let plain = Engine::new(policy(), keys());
-    assert!(matches!(plain.reidentify(&token, "fraud").unwrap_err(), Error::Denied { .. }));
+    assert!(matches!(plain.reidentify(&token, "fraud", now).unwrap_err(), Error::Denied { .. }));
 }
 
 #[test]
@@ -313,8 +314,8 @@ fn key_rotation_re_pseudonymises_the_vault() {
     assert_eq!(e.key_version(), 2);
     let new = e.view(&record(), "c-5", "fraud", now).unwrap().record["email"].as_str().unwrap().to_string();
     assert!(new.starts_with("k2_"), "{new}");
-    assert_eq!(e.reidentify(&old, "fraud").unwrap().value, "erika.mustermann@example.org");
-    assert_eq!(e.reidentify(&new, "fraud").unwrap().value, "erika.mustermann@example.org");
+    assert_eq!(e.reidentify(&old, "fraud", now).unwrap().value, "erika.mustermann@example.org");
+    assert_eq!(e.reidentify(&new, "fraud", now).unwrap().value, "erika.mustermann@example.org");
     assert!(e.rotate_key(2, b"the second master secret, v2 !!!").is_err(), "a version is never reused");
 }
 

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 type HmacSha256 = Hmac<Sha256>;
 
 /// The MAC key, zeroed on drop and never printed.
+#[derive(Clone)]
 struct MacKey(Zeroizing<[u8; 32]>);
 
 impl MacKey {
@@ -74,6 +75,7 @@ impl MacKey {
 /// let err = verify(&key, &log[..1], Some(&anchor)).unwrap_err();
 /// assert_eq!(err.kind, zweck::audit::BreakKind::Truncated);
 /// ```
+#[derive(Clone)]
 pub struct AuditChain {
     key: MacKey,
     next_seq: u64,

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{persist, Engine};
+use super::{persist, AuditMode, Engine};
 use crate::error::Result;
 use crate::policy::Policy;
 use crate::pseudo::KeyRing;
@@ -29,11 +29,12 @@ pub struct EngineBuilder {
     keys: KeyRing,
     backing: Backing,
     vault: bool,
+    audit: AuditMode,
 }
 
 impl EngineBuilder {
     pub(crate) fn new(policy: Policy, keys: KeyRing) -> Self {
-        EngineBuilder { policy, keys, backing: Backing::Memory, vault: false }
+        EngineBuilder { policy, keys, backing: Backing::Memory, vault: false, audit: AuditMode::default() }
     }
 
     /// Keep state in the journal file at `path` (created if missing) with default options: every
@@ -62,6 +63,13 @@ impl EngineBuilder {
         self
     }
 
+    /// What the audit trail records (default [`AuditMode::Full`]: every change and every access
+    /// decision).
+    pub fn audit(mut self, mode: AuditMode) -> Self {
+        self.audit = mode;
+        self
+    }
+
     /// Opens the store, replays it and returns the engine.
     pub fn open(self) -> Result<Engine> {
         let (store, report): (Box<dyn Store>, _) = match self.backing {
@@ -72,7 +80,7 @@ impl EngineBuilder {
             }
             Backing::Custom(s) => (s, None),
         };
-        let engine = Engine::assemble(self.policy, self.keys, store, self.vault, report);
+        let engine = Engine::assemble(self.policy, self.keys, store, self.vault, report, self.audit);
         persist::replay(&engine)?;
         Ok(engine)
     }

@@ -1,5 +1,6 @@
 //! The façade: one policy, one key ring, one consent ledger, shared by every thread of a service.
 
+mod audit;
 mod builder;
 pub(crate) mod persist;
 mod signals;
@@ -11,6 +12,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::access::{self, Decider, Decision, Reason, Verdict, View};
+use crate::audit::{AuditDraft, AuditField, AuditOp};
 use crate::consent::{check_subject, Consent, ConsentAction, ConsentEvent, Ledger};
 use crate::error::{Error, Result};
 use crate::policy::{Policy, Treatment};
@@ -19,6 +21,8 @@ use crate::rights::Tombstones;
 use crate::store::{OpenReport, RecordKind, Store};
 use crate::Timestamp;
 
+pub(crate) use audit::{decode_meta, Auditor, Change};
+pub use audit::{AuditMode, FLUSH_EVERY as AUDIT_FLUSH_EVERY};
 pub use builder::EngineBuilder;
 
 /// Most pseudonymisation domains outside the policy whose keys are cached.
@@ -71,6 +75,7 @@ pub struct Engine {
     /// Serialises writes, so that the store's order is the order state changed in. Readers never take it.
     writer: Mutex<()>,
     open_report: Option<OpenReport>,
+    pub(crate) auditor: Auditor,
 }
 
 const _: () = {
@@ -92,7 +97,12 @@ impl Engine {
     /// An engine with state in memory (lost when it is dropped). For durable state use
     /// [`Engine::open`] or [`Engine::builder`].
     pub fn new(policy: Policy, keys: KeyRing) -> Engine {
-        Engine::assemble(policy, keys, Box::new(crate::store::MemoryStore::new()), false, None)
+        // An empty in-memory store has nothing to replay, and the audit keys derive from the ring's
+        // current version, which is always present: this cannot fail.
+        match Engine::builder(policy, keys).open() {
+            Ok(engine) => engine,
+            Err(e) => unreachable!("a fresh in-memory engine always opens: {e}"),
+        }
     }
 
     /// An engine whose state lives in the journal at `path` (created if missing): consent events,
@@ -114,6 +124,7 @@ impl Engine {
         store: Box<dyn Store>,
         vault: bool,
         open_report: Option<OpenReport>,
+        audit: AuditMode,
     ) -> Engine {
         let state = KeyState::new(keys, &policy);
         Engine {
@@ -126,6 +137,7 @@ impl Engine {
             store,
             writer: Mutex::new(()),
             open_report,
+            auditor: Auditor::new(audit),
         }
     }
 
@@ -215,7 +227,21 @@ impl Engine {
         }
         let records: Vec<(RecordKind, &[u8])> =
             payloads.iter().map(|p| (RecordKind::CONSENT, p.as_slice())).collect();
-        self.store.append(&records)?;
+        let drafts = events
+            .iter()
+            .map(|e| {
+                let op = match e.action {
+                    ConsentAction::Grant => AuditOp::Grant,
+                    ConsentAction::Withdraw => AuditOp::Withdraw,
+                    ConsentAction::Object => AuditOp::Object,
+                };
+                let draft = AuditDraft::new(e.at, op)
+                    .purpose(e.purpose.as_str())
+                    .detail(format!("notice v{}, source: {}", e.notice_version, e.source));
+                (Some(e.subject.as_str()), draft)
+            })
+            .collect();
+        self.commit_change(Change { records, drafts })?;
         for event in events {
             self.ledger.record(event);
         }
@@ -248,7 +274,7 @@ impl Engine {
         } else {
             self.decider(subject, purpose, now).verdict_by_name(field)
         };
-        Decision {
+        let decision = Decision {
             subject,
             purpose,
             field,
@@ -256,7 +282,15 @@ impl Engine {
             effect: verdict.effect,
             treatment: verdict.treatment,
             reason: verdict.reason,
-        }
+        };
+        // An audit failure cannot be reported from an infallible call; it surfaces on the next write.
+        let _ = self.audit_access(|pseudonym| {
+            AuditDraft::new(now, AuditOp::Decide)
+                .subject(pseudonym(subject))
+                .purpose(purpose)
+                .field(AuditField::from(&decision))
+        });
+        decision
     }
 
     /// Decisions for many fields of one subject and purpose: the legal basis is evaluated once.
@@ -297,6 +331,12 @@ impl Engine {
         if self.vault.is_some() {
             self.remember_tokens(&view, record, &keys)?;
         }
+        self.audit_access(|pseudonym| {
+            AuditDraft::new(now, AuditOp::View)
+                .subject(pseudonym(subject))
+                .purpose(purpose)
+                .fields(view.decisions.iter().map(AuditField::from))
+        })?;
         Ok(view)
     }
 
@@ -348,7 +388,7 @@ impl Engine {
         }
         let records: Vec<(RecordKind, &[u8])> =
             payloads.iter().map(|p| (RecordKind::VAULT, p.as_slice())).collect();
-        self.store.append(&records)?;
+        self.commit_change(Change { records, drafts: Vec::new() })?;
         for e in fresh {
             vault.insert(e);
         }
@@ -391,6 +431,12 @@ impl Engine {
         let pid = self.policy.require_purpose(purpose)?;
         let fid = self.policy.require_field(field)?;
         let verdict = self.decider(subject, purpose, now).verdict(fid);
+        self.audit_access(|pseudonym| {
+            AuditDraft::new(now, AuditOp::View)
+                .subject(pseudonym(subject))
+                .purpose(purpose)
+                .field(AuditField::from_verdict(field, &verdict))
+        })?;
         if !verdict.effect.eq(&access::Effect::Allow) {
             return Ok((None, verdict));
         }

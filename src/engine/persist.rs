@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::Engine;
+use crate::audit::AuditEntry;
 use crate::consent::ConsentEvent;
 use crate::error::{Error, Result};
 use crate::pseudo::VaultEntry;
@@ -30,9 +31,17 @@ fn decode<T: DeserializeOwned>(engine: &Engine, index: u64, what: &str, bytes: &
 pub(crate) fn replay(engine: &Engine) -> Result<()> {
     let keys = engine.key_state();
     let mut index = 0u64;
+    let mut audit_meta: Option<u32> = None;
+    let mut last_audit: Option<Vec<u8>> = None;
     engine.store.replay(&mut |kind, bytes| {
         index += 1;
         match kind {
+            RecordKind::AUDIT => last_audit = Some(bytes.to_vec()),
+            RecordKind::META => {
+                if let Some(v) = super::decode_meta(bytes) {
+                    audit_meta = Some(v);
+                }
+            }
             RecordKind::CONSENT => {
                 let e: ConsentEvent = decode(engine, index, "consent event", bytes)?;
                 engine.ledger.record(e);
@@ -52,6 +61,11 @@ pub(crate) fn replay(engine: &Engine) -> Result<()> {
         }
         Ok(())
     })?;
+    let last: Option<AuditEntry> = match last_audit {
+        Some(bytes) => Some(decode(engine, index, "audit entry", &bytes)?),
+        None => None,
+    };
+    engine.auditor.resume(&keys.ring, audit_meta, last.as_ref())?;
     // Events recorded before a tombstone belong to the erased subject: drop them again. (None can
     // follow a tombstone: the engine refuses events for erased subjects.)
     if !engine.tombstones.is_empty() {

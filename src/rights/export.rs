@@ -186,6 +186,15 @@ impl Engine {
             }
         }
 
+        let draft = crate::audit::AuditDraft::new(now, crate::audit::AuditOp::Export)
+            .detail(format!("{} items", data.len()));
+        {
+            let _w = self.write_lock();
+            self.commit_change(crate::engine::Change {
+                records: Vec::new(),
+                drafts: vec![(Some(subject), draft)],
+            })?;
+        }
         Ok(json!({
             "subject": subject,
             "generated_at": now.to_string(),

@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::erasure::{hex, key_check, ErasedItem, ErasureReceipt, RetainedItem, Tombstone, Tombstones};
+use crate::audit::{AuditDraft, AuditOp};
 use crate::consent::check_subject;
-use crate::engine::persist;
+use crate::engine::{persist, Change};
 use crate::error::{Error, Result};
 use crate::policy::LegalBasis;
 use crate::pseudo::VaultEntry;
@@ -54,7 +55,11 @@ impl Engine {
         if self.is_erased(subject) {
             return Err(Error::SubjectErased);
         }
-        self.store.append(&[(RecordKind::ERASURE, &payload)])?;
+        let draft = AuditDraft::new(now, AuditOp::Forget).detail(format!("reason: {reason}"));
+        self.commit_change(Change {
+            records: vec![(RecordKind::ERASURE, &payload)],
+            drafts: vec![(Some(subject), draft)],
+        })?;
         self.tombstones.add(&keys.ring, tombstone.clone())?;
         let events = self.ledger.forget(subject);
         let tokens = self.vault.as_ref().map(|v| v.forget(subject)).unwrap_or(0);
@@ -108,7 +113,20 @@ impl Engine {
 
     /// Resolves a vault token for a purpose the policy marks `reidentify` (e.g. fraud investigation).
     /// Every other purpose, an engine without a vault, or an unknown token is refused.
-    pub fn reidentify(&self, token: &str, purpose: &str) -> Result<Reidentified> {
+    pub fn reidentify(&self, token: &str, purpose: &str, now: Timestamp) -> Result<Reidentified> {
+        let result = self.resolve_token(token, purpose);
+        let detail = match &result {
+            Ok(_) => "resolved".to_string(),
+            Err(e) => format!("refused: {e}"),
+        };
+        let subject = result.as_ref().ok().map(|r| r.subject.clone());
+        let draft = AuditDraft::new(now, AuditOp::Reidentify).purpose(purpose).detail(detail);
+        let _w = self.write_lock();
+        self.commit_change(Change { records: Vec::new(), drafts: vec![(subject.as_deref(), draft)] })?;
+        result
+    }
+
+    fn resolve_token(&self, token: &str, purpose: &str) -> Result<Reidentified> {
         let pid = self.policy().require_purpose(purpose)?;
         let p = self.policy().purpose(pid);
         if !p.reidentifies() {
@@ -156,12 +174,15 @@ impl Engine {
             let records: Vec<(RecordKind, &[u8])> =
                 payloads.iter().map(|p| (RecordKind::VAULT, p.as_slice())).collect();
             for chunk in records.chunks(1024) {
-                self.store.append(chunk)?;
+                self.commit_change(Change { records: chunk.to_vec(), drafts: Vec::new() })?;
             }
             for e in fresh {
                 vault.insert(e);
             }
         }
+        let draft = AuditDraft::new(Timestamp::now(), AuditOp::RotateKey)
+            .detail(format!("current key version {version}"));
+        self.commit_change(Change { records: Vec::new(), drafts: vec![(None, draft)] })?;
         self.set_key_state(ring);
         Ok(())
     }
@@ -170,7 +191,15 @@ impl Engine {
     /// subjects leave the journal's bytes for good.
     pub fn compact(&self) -> Result<CompactStats> {
         let _w = self.write_lock();
+        // Buffered decision entries go into the store first, so compaction keeps them.
+        self.commit_change(Change { records: Vec::new(), drafts: Vec::new() })?;
         let live = persist::live_records(self)?;
-        self.store.compact(&mut live.into_iter())
+        let stats = self.store.compact(&mut live.into_iter())?;
+        let draft = AuditDraft::new(Timestamp::now(), AuditOp::Compact).detail(format!(
+            "{} records kept of {}, {} bytes of {}",
+            stats.records_after, stats.records_before, stats.bytes_after, stats.bytes_before
+        ));
+        self.commit_change(Change { records: Vec::new(), drafts: vec![(None, draft)] })?;
+        Ok(stats)
     }
 }
