@@ -9,7 +9,8 @@
  *   function returns ZWECK_STATUS_OK; on failure they are left untouched. After a failure,
  *   zweck_last_error_message() returns an English description for logs (it names the argument at
  *   fault and the fix); branch on the status, never on the text. A successful call does not clear
- *   the message. Status values never change; new ones are added at the end.
+ *   the message. Status values never change; new ones are added at the end. With a journal, any
+ *   function that changes state may also fail with ZWECK_STATUS_IO when the file cannot be written.
  *
  * Arguments
  *   A pointer parameter must not be NULL unless its description says so; NULL where a value is
@@ -43,6 +44,26 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/**
+ * What an engine's audit trail records; pass it to `zweck_engine_options_set_audit` as an int32_t.
+ * The values never change.
+ */
+typedef enum zweck_audit_mode {
+    /**
+     * Nothing. `zweck_audit_verify` then fails with ZWECK_STATUS_AUDIT_BROKEN.
+     */
+    ZWECK_AUDIT_MODE_OFF = 0,
+    /**
+     * Every change: consent events, erasures, exports, re-identifications, key rotations and
+     * compactions, each in the same atomic write as the change itself.
+     */
+    ZWECK_AUDIT_MODE_CHANGES = 1,
+    /**
+     * Every change and every access decision (`zweck_decide`, `zweck_view`). The default.
+     */
+    ZWECK_AUDIT_MODE_FULL = 2,
+} zweck_audit_mode;
 
 /**
  * Whether a field is released. `ZWECK_EFFECT_DENY` is 0, so a zeroed decision denies.
@@ -273,7 +294,7 @@ typedef struct zweck_engine zweck_engine;
  * Settings for `zweck_engine_new_with_options`: where the engine keeps its state, whether it keeps
  * a vault for re-identification, and the older key versions it must recognise.
  *
- * A fresh options object means: state in memory, no vault, only the current key.
+ * A fresh options object means: state in memory, no vault, full audit trail, only the current key.
  *
  * Ownership: created by `zweck_engine_options_new`, owned by the caller, released with
  * `zweck_engine_options_free`. `zweck_engine_new_with_options` copies what it needs, so the options
@@ -491,7 +512,8 @@ void zweck_engine_free(struct zweck_engine *engine);
 enum zweck_status zweck_key_version(const struct zweck_engine *engine, uint32_t *version_out);
 
 /**
- * Creates an options object with the defaults: state in memory, no vault, no older keys.
+ * Creates an options object with the defaults: state in memory, no vault, full audit trail
+ * (`ZWECK_AUDIT_MODE_FULL`), no older keys.
  *
  * Ownership: `*options_out` belongs to the caller; release it with `zweck_engine_options_free`.
  * Thread safety: may be called from any thread.
@@ -563,6 +585,19 @@ enum zweck_status zweck_engine_options_add_key(struct zweck_engine_options *opti
                                                uint32_t version,
                                                const uint8_t *key,
                                                size_t key_len);
+
+/**
+ * Sets what the engine's audit trail records: a `zweck_audit_mode` value, `ZWECK_AUDIT_MODE_FULL`
+ * (every change and every access decision; the default), `ZWECK_AUDIT_MODE_CHANGES` or
+ * `ZWECK_AUDIT_MODE_OFF`.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT if `options` is NULL or `mode` is not a
+ * `zweck_audit_mode` value.
+ *
+ * # Safety
+ * `options` is NULL or a live options object not used by another thread during the call.
+ */
+enum zweck_status zweck_engine_options_set_audit(struct zweck_engine_options *options, int32_t mode);
 
 /**
  * Records that `subject` granted consent for `purpose` (which covers its child purposes).
@@ -985,13 +1020,14 @@ enum zweck_status zweck_retention_due(const struct zweck_engine *engine,
  * `value` is the original value after the field's normaliser.
  *
  * Only engines built with the vault enabled (`zweck_engine_options_set_vault`) know tokens, and
- * only those a `zweck_view` released.
+ * only those a `zweck_view` released. `at` (Unix seconds) dates the re-identification in the audit
+ * log.
  *
  * Ownership: `*result_out` belongs to the caller; release it with `zweck_string_free`.
  * Thread safety: may be called from any thread, concurrently with any other call on the engine.
  *
- * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument; ZWECK_STATUS_INVALID_UTF8;
- * ZWECK_STATUS_UNKNOWN_PURPOSE; ZWECK_STATUS_MALFORMED_TOKEN if `token` is not a zweck token;
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument or a time outside the years 1 to 9999;
+ * ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_UNKNOWN_PURPOSE; ZWECK_STATUS_MALFORMED_TOKEN if `token` is not a zweck token;
  * ZWECK_STATUS_DENIED if the purpose may not re-identify, the engine has no vault, or the vault does
  * not know the token (never released, or its subject was erased).
  *
@@ -1002,6 +1038,7 @@ enum zweck_status zweck_retention_due(const struct zweck_engine *engine,
 enum zweck_status zweck_reidentify(const struct zweck_engine *engine,
                                    const char *token,
                                    const char *purpose,
+                                   int64_t at,
                                    char **result_out);
 
 /**
@@ -1159,6 +1196,49 @@ enum zweck_status zweck_notice(const struct zweck_engine *engine, char **notice_
  * pointer.
  */
 enum zweck_status zweck_processing_records(const struct zweck_engine *engine, char **records_out);
+
+/**
+ * Writes the audit entries of access decisions that are still buffered to the store now.
+ *
+ * In `ZWECK_AUDIT_MODE_FULL`, decision entries are buffered to keep reads cheap and written with
+ * the next change, every 256 entries, by this function, and when the engine is freed. A crash can
+ * lose buffered decision entries, never a change; call this where a decision must be on record
+ * at once (e.g. before answering an auditor).
+ *
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT if `engine` is NULL; ZWECK_STATUS_IO if the journal cannot
+ * be written.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine.
+ */
+enum zweck_status zweck_audit_flush(const struct zweck_engine *engine);
+
+/**
+ * Verifies the engine's whole audit chain: every entry must authenticate its predecessor under the
+ * audit key (HMAC-SHA256), so an entry that was changed, removed, inserted or reordered is found.
+ * Writes `{"entries": <number checked>, "head": {"count", "mac"}}` as JSON to `*report_out`.
+ *
+ * The chain alone cannot tell a log whose newest entries were cut off from a shorter log. Keep the
+ * `head` of a report outside the journal (the shop's database, a ticket) and pass it back as
+ * `anchor_json` (the `{"count", "mac"}` object) to detect that too; NULL checks without an anchor.
+ *
+ * Ownership: `*report_out` belongs to the caller; release it with `zweck_string_free`.
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL `engine` or `report_out`;
+ * ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_INVALID_JSON if `anchor_json` is not a `{"count",
+ * "mac"}` object; ZWECK_STATUS_AUDIT_BROKEN if the chain fails verification (the last error names
+ * the entry and what is wrong there) or the engine keeps no audit log; ZWECK_STATUS_IO.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `anchor_json` is NULL or a NUL-terminated string; `report_out`
+ * is NULL or points to writable storage for one pointer.
+ */
+enum zweck_status zweck_audit_verify(const struct zweck_engine *engine,
+                                     const char *anchor_json,
+                                     char **report_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -139,7 +139,7 @@ pub unsafe extern "C" fn zweck_engine_new_with_options(
             None => Engine::new(policy, try_result!(KeyRing::new(key_version, key))),
             Some(options) => {
                 let keys = try_result!(options.key_ring(key_version, key));
-                let mut builder = Engine::builder(policy, keys).vault(options.vault);
+                let mut builder = Engine::builder(policy, keys).vault(options.vault).audit(options.audit);
                 if let Some(path) = &options.journal {
                     builder = builder.journal(path);
                 }

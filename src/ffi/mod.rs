@@ -91,6 +91,8 @@ pub mod signals;
 
 pub mod policy;
 
+pub mod audit;
+
 #[cfg(zweck_test_panic)]
 pub mod test_panic;
 

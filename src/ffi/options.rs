@@ -4,15 +4,16 @@ use std::path::PathBuf;
 
 use zeroize::Zeroizing;
 
+use super::audit::zweck_audit_mode;
 use super::boundary::{free_handle, into_handle};
 use super::convert::flag;
 use super::status::zweck_status;
-use crate::KeyRing;
+use crate::{AuditMode, KeyRing};
 
 /// Settings for `zweck_engine_new_with_options`: where the engine keeps its state, whether it keeps
 /// a vault for re-identification, and the older key versions it must recognise.
 ///
-/// A fresh options object means: state in memory, no vault, only the current key.
+/// A fresh options object means: state in memory, no vault, full audit trail, only the current key.
 ///
 /// Ownership: created by `zweck_engine_options_new`, owned by the caller, released with
 /// `zweck_engine_options_free`. `zweck_engine_new_with_options` copies what it needs, so the options
@@ -24,6 +25,7 @@ use crate::KeyRing;
 pub struct zweck_engine_options {
     pub(crate) journal: Option<PathBuf>,
     pub(crate) vault: bool,
+    pub(crate) audit: AuditMode,
     /// Older (or future) master secrets as `(version, secret)`, zeroed when dropped.
     pub(crate) other_keys: Vec<(u32, Zeroizing<Vec<u8>>)>,
 }
@@ -39,7 +41,8 @@ impl zweck_engine_options {
     }
 }
 
-/// Creates an options object with the defaults: state in memory, no vault, no older keys.
+/// Creates an options object with the defaults: state in memory, no vault, full audit trail
+/// (`ZWECK_AUDIT_MODE_FULL`), no older keys.
 ///
 /// Ownership: `*options_out` belongs to the caller; release it with `zweck_engine_options_free`.
 /// Thread safety: may be called from any thread.
@@ -56,7 +59,12 @@ pub unsafe extern "C" fn zweck_engine_options_new(
         check_out!(options_out);
         write_out!(
             options_out,
-            into_handle(zweck_engine_options { journal: None, vault: false, other_keys: Vec::new() })
+            into_handle(zweck_engine_options {
+                journal: None,
+                vault: false,
+                audit: AuditMode::default(),
+                other_keys: Vec::new(),
+            })
         );
         zweck_status::Ok
     }
@@ -164,6 +172,36 @@ pub unsafe extern "C" fn zweck_engine_options_add_key(
             );
         }
         options.other_keys.push((version, Zeroizing::new(key.to_vec())));
+        zweck_status::Ok
+    }
+}
+
+/// Sets what the engine's audit trail records: a `zweck_audit_mode` value, `ZWECK_AUDIT_MODE_FULL`
+/// (every change and every access decision; the default), `ZWECK_AUDIT_MODE_CHANGES` or
+/// `ZWECK_AUDIT_MODE_OFF`.
+///
+/// Errors: ZWECK_STATUS_INVALID_ARGUMENT if `options` is NULL or `mode` is not a
+/// `zweck_audit_mode` value.
+///
+/// # Safety
+/// `options` is NULL or a live options object not used by another thread during the call.
+#[no_mangle]
+pub unsafe extern "C" fn zweck_engine_options_set_audit(
+    options: *mut zweck_engine_options,
+    mode: i32,
+) -> zweck_status {
+    ffi_panic_boundary! {
+        let options = try_mut!(options);
+        let Some(mode) = zweck_audit_mode::mode_of(mode) else {
+            return super::error::fail(
+                zweck_status::InvalidArgument,
+                format_args!(
+                    "argument `mode` is {mode}, not a zweck_audit_mode; pass ZWECK_AUDIT_MODE_OFF (0), \
+                     ZWECK_AUDIT_MODE_CHANGES (1) or ZWECK_AUDIT_MODE_FULL (2)"
+                ),
+            );
+        };
+        options.audit = mode;
         zweck_status::Ok
     }
 }

@@ -175,13 +175,14 @@ pub unsafe extern "C" fn zweck_retention_due(
 /// `value` is the original value after the field's normaliser.
 ///
 /// Only engines built with the vault enabled (`zweck_engine_options_set_vault`) know tokens, and
-/// only those a `zweck_view` released.
+/// only those a `zweck_view` released. `at` (Unix seconds) dates the re-identification in the audit
+/// log.
 ///
 /// Ownership: `*result_out` belongs to the caller; release it with `zweck_string_free`.
 /// Thread safety: may be called from any thread, concurrently with any other call on the engine.
 ///
-/// Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument; ZWECK_STATUS_INVALID_UTF8;
-/// ZWECK_STATUS_UNKNOWN_PURPOSE; ZWECK_STATUS_MALFORMED_TOKEN if `token` is not a zweck token;
+/// Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument or a time outside the years 1 to 9999;
+/// ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_UNKNOWN_PURPOSE; ZWECK_STATUS_MALFORMED_TOKEN if `token` is not a zweck token;
 /// ZWECK_STATUS_DENIED if the purpose may not re-identify, the engine has no vault, or the vault does
 /// not know the token (never released, or its subject was erased).
 ///
@@ -193,14 +194,16 @@ pub unsafe extern "C" fn zweck_reidentify(
     engine: *const zweck_engine,
     token: *const c_char,
     purpose: *const c_char,
+    at: i64,
     result_out: *mut *mut c_char,
 ) -> zweck_status {
     ffi_panic_boundary! {
         let engine = try_ref!(engine);
         let token = try_str!(token);
         let purpose = try_str!(purpose);
+        let at = try_status!(timestamp(at, "at"));
         check_out!(result_out);
-        let found = try_result!(engine.inner.reidentify(token, purpose));
+        let found = try_result!(engine.inner.reidentify(token, purpose, at));
         write_string_out!(result_out, try_status!(json(&found, "result_out")));
         zweck_status::Ok
     }
