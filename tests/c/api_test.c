@@ -121,6 +121,7 @@ static void test_names(void) {
     CHECK(strcmp(zweck_treatment_str(5), "unknown treatment") == 0, "unknown treatment name");
     CHECK(strcmp(zweck_status_str(ZWECK_STATUS_SUBJECT_ERASED), "subject erased") == 0, "status 18");
     CHECK(strcmp(zweck_status_str(ZWECK_STATUS_AUDIT_BROKEN), "audit log broken") == 0, "status 19");
+    CHECK(zweck_version() != NULL && zweck_version()[0] != '\0', "zweck_version is a version string");
     zweck_string_free(NULL);
 }
 
