@@ -485,3 +485,19 @@ fn valgrind_finds_no_memory_errors_or_leaks_in_the_shop_example_and_the_api_test
     support::compile(Lang::C, &c_source("api_test.c"), &api, STRICT_C, library, Link::Dynamic);
     assert_valgrind_clean(&api, &[journals.as_os_str()], "api_test");
 }
+
+#[test]
+fn the_c_quick_start_in_include_readme_compiles_and_runs() {
+    let readme = read(&support::include_dir().join("README.md"));
+    let section = readme.split("## Quick start (C)").nth(1).unwrap_or_default();
+    let code = section.split("```c\n").nth(1).and_then(|rest| rest.split("```").next()).unwrap_or_default();
+    assert!(code.contains("zweck_engine_new"), "no C code block in the quick start");
+    let dir = support::scratch_dir("quick-start");
+    let source = dir.join("quick_start.c");
+    std::fs::write(&source, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", source.display()));
+    let exe = dir.join("quick_start");
+    support::compile(Lang::C, &source, &exe, STRICT_C, support::library(), Link::Dynamic);
+    let stdout = run_with_args(&exe, &[], "the README's quick start");
+    assert!(stdout.starts_with("consent_given\n"), "{stdout}");
+    assert!(stdout.contains("\"record\":{\"email\":\"jane@example.com\"}"), "{stdout}");
+}
