@@ -104,10 +104,7 @@ impl std::fmt::Debug for Ledger {
 impl Ledger {
     /// An empty ledger.
     pub fn new() -> Self {
-        Ledger {
-            shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(),
-            seq: AtomicU64::new(0),
-        }
+        Ledger { shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(), seq: AtomicU64::new(0) }
     }
 
     fn shard(&self, subject: &str) -> &Shard {
@@ -215,7 +212,11 @@ struct Rel<'a> {
     ev: &'a ConsentEvent,
 }
 
-fn relevant<'a>(list: &'a [Entry], chain: &'a [Arc<str>], now: Timestamp) -> impl Iterator<Item = Rel<'a>> + 'a {
+fn relevant<'a>(
+    list: &'a [Entry],
+    chain: &'a [Arc<str>],
+    now: Timestamp,
+) -> impl Iterator<Item = Rel<'a>> + 'a {
     list.iter().take_while(move |e| e.event.at <= now).filter_map(move |e| {
         level(chain, &e.event.purpose).map(|l| Rel { level: l, key: (e.event.at, e.seq), ev: &e.event })
     })
@@ -382,7 +383,11 @@ mod tests {
     fn arb_event() -> impl Strategy<Value = ConsentEvent> {
         (
             0..CHAIN.len() + 1,
-            prop_oneof![Just(ConsentAction::Grant), Just(ConsentAction::Withdraw), Just(ConsentAction::Object)],
+            prop_oneof![
+                Just(ConsentAction::Grant),
+                Just(ConsentAction::Withdraw),
+                Just(ConsentAction::Object)
+            ],
             0i64..400,
             1u32..4,
             proptest::option::of(0i64..500),
