@@ -6,6 +6,7 @@
 //! written, and no memory is allocated per value.
 
 use super::domain::DomainKey;
+use super::token::TOKEN_HEX_LEN;
 use crate::error::{Error, Result};
 
 impl DomainKey {
@@ -72,9 +73,9 @@ impl DomainKey {
             let Some(a) = values.next() else { break };
             match (slots.next(), values.next()) {
                 (Some(b_slot), Some(b)) => {
-                    let (da, db) = self.mac_state_pair(a, b);
-                    self.write_line_state(&da, a_slot);
-                    self.write_line_state(&db, b_slot);
+                    let (ha, hb) = self.token_hex_pair(a, b);
+                    self.write_line_hex(&ha, a_slot);
+                    self.write_line_hex(&hb, b_slot);
                 }
                 _ => self.write_line(a, a_slot),
             }
@@ -93,23 +94,27 @@ impl DomainKey {
 
     #[inline]
     fn write_line(&self, value: &[u8], slot: &mut [u8]) {
-        self.write_line_state(&self.mac_state(value), slot);
+        let (token, newline) = slot.split_at_mut(slot.len() - 1);
+        self.write_token(value, token);
+        if let Some(nl) = newline.first_mut() {
+            *nl = b'\n';
+        }
     }
 
     /// Two values' lines into a slot of two strides, hashed as a pair.
     #[inline]
     fn write_pair(&self, a: &[u8], b: &[u8], slot: &mut [u8]) {
-        let (da, db) = self.mac_state_pair(a, b);
+        let (ha, hb) = self.token_hex_pair(a, b);
         let (sa, sb) = slot.split_at_mut(slot.len() / 2);
-        self.write_line_state(&da, sa);
-        self.write_line_state(&db, sb);
+        self.write_line_hex(&ha, sa);
+        self.write_line_hex(&hb, sb);
     }
 
-    /// The token line (`token_len() + 1` bytes) of a digest state.
+    /// The token line (`token_len() + 1` bytes) with the given hex digits.
     #[inline]
-    fn write_line_state(&self, state: &[u32; 8], slot: &mut [u8]) {
+    fn write_line_hex(&self, hex: &[u8; TOKEN_HEX_LEN], slot: &mut [u8]) {
         let (token, newline) = slot.split_at_mut(slot.len() - 1);
-        self.write_token_state(state, token);
+        self.write_token_hex(hex, token);
         if let Some(nl) = newline.first_mut() {
             *nl = b'\n';
         }
@@ -232,7 +237,7 @@ mod tests {
         let mut out = Vec::new();
         for v in values {
             let mut line = vec![0u8; key.token_len() + 1];
-            key.write_line_state(&key.mac_state_portable(v), &mut line);
+            key.write_line_hex(&key.token_hex_portable(v), &mut line);
             out.extend_from_slice(&line);
         }
         out

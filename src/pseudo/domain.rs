@@ -141,20 +141,29 @@ impl DomainKey {
     /// Writes the token into `dst`, which must be exactly `token_len()` bytes.
     #[inline]
     pub(crate) fn write_token(&self, value: &[u8], dst: &mut [u8]) {
-        self.write_token_state(&self.mac_state(value), dst);
+        self.write_token_hex(&sha_ni::token_hex(&self.midstates(), value), dst);
     }
 
-    /// Writes the token of a digest state into `dst`, which must be exactly `token_len()` bytes.
+    /// Writes the prefix and the given hex digits into `dst`, which must be exactly `token_len()`
+    /// bytes.
     #[inline]
-    pub(crate) fn write_token_state(&self, state: &[u32; 8], dst: &mut [u8]) {
+    pub(crate) fn write_token_hex(&self, hex: &[u8; TOKEN_HEX_LEN], dst: &mut [u8]) {
         // A token is longer than the longest prefix, so the whole fixed-size prefix array fits: one
         // fixed-size copy instead of a variable-length one; the hex digits then overwrite its tail.
         if let Some(head) = dst.first_chunk_mut::<MAX_PREFIX_LEN>() {
             *head = self.prefix;
         }
-        if let Some(hex) = dst.get_mut(self.prefix_len..) {
-            token::write_hex(state, hex);
+        if let Some(digits) =
+            dst.get_mut(self.prefix_len..).and_then(|d| d.first_chunk_mut::<TOKEN_HEX_LEN>())
+        {
+            *digits = *hex;
         }
+    }
+
+    /// The token hex digits of two values, computed in lockstep where the CPU allows it.
+    #[inline]
+    pub(crate) fn token_hex_pair(&self, a: &[u8], b: &[u8]) -> ([u8; TOKEN_HEX_LEN], [u8; TOKEN_HEX_LEN]) {
+        sha_ni::token_hex_pair(&self.midstates(), a, b)
     }
 
     /// The outer SHA-256 state after the last compression, i.e. the HMAC digest as big-endian words.
@@ -163,16 +172,10 @@ impl DomainKey {
         sha_ni::mac(&self.midstates(), value)
     }
 
-    /// The digests of two values, computed in lockstep where the CPU allows it (see [`sha_ni`]).
-    #[inline]
-    pub(crate) fn mac_state_pair(&self, a: &[u8], b: &[u8]) -> ([u32; 8], [u32; 8]) {
-        sha_ni::mac_pair(&self.midstates(), a, b)
-    }
-
-    /// The digest on the portable path only, for tests that compare it with the fast path.
+    /// The token hex digits on the portable path only, for tests that compare it with the fast path.
     #[cfg(test)]
-    pub(crate) fn mac_state_portable(&self, value: &[u8]) -> [u32; 8] {
-        sha_ni::mac_portable(&self.midstates(), value)
+    pub(crate) fn token_hex_portable(&self, value: &[u8]) -> [u8; TOKEN_HEX_LEN] {
+        sha_ni::hex_of(&sha_ni::mac_portable(&self.midstates(), value))
     }
 
     #[inline]

@@ -1,13 +1,14 @@
 //! HMAC-SHA256 from precomputed midstates, with a fast path on the x86-64 SHA extensions (SHA-NI).
 //!
 //! A pseudonym of a short value costs two SHA-256 compressions (inner and outer hash), so the
-//! compression *is* the cost. On CPUs with SHA-NI this module runs the whole HMAC (padding, inner
-//! compression, outer block, outer compression) inside one function compiled for those
-//! instructions: the chaining state stays in vector registers between the two hashes, the outer
-//! block is assembled from registers without a round trip through memory, and no per-block feature
-//! dispatch is paid. [`mac_pair`] runs two independent HMACs in lockstep, so the latency of one
-//! `sha256rnds2` chain hides behind the other (the instruction's latency, not its throughput, bounds
-//! a single message).
+//! compression *is* the cost. On CPUs with SHA-NI this module runs the whole token computation
+//! (padding, inner compression, outer block, outer compression, hex digits) inside one function
+//! compiled for those instructions: the chaining state stays in vector registers between the two
+//! hashes, the outer block and the hex digits are made from registers, the value's tail is read
+//! from the value's own memory (never staged in a buffer, whose reload would stall), and no
+//! per-block feature dispatch is paid. [`token_hex_pair`] runs two independent HMACs in lockstep,
+//! so the latency of one `sha256rnds2` chain hides behind the other: one message alone is bound by
+//! that latency, two in flight by the instruction's throughput.
 //!
 //! Everywhere else (other CPUs, other architectures) the same padding code runs on `sha2`'s
 //! portable [`compress256`], which picks its own best implementation. Which path a call takes is
@@ -22,6 +23,8 @@
 
 use sha2::compress256;
 use sha2::digest::generic_array::GenericArray;
+
+use super::token::{write_hex, TOKEN_HEX_LEN};
 
 /// SHA-256 block size in bytes.
 pub(crate) const BLOCK_LEN: usize = 64;
@@ -38,6 +41,7 @@ pub(crate) struct Midstates<'a> {
 }
 
 /// Whether this CPU runs the SHA-NI path: detected on first use, then one relaxed load.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 #[inline]
 pub(crate) fn accelerated() -> bool {
     use std::sync::atomic::{AtomicU8, Ordering};
@@ -81,8 +85,9 @@ pub(crate) fn mac(keys: &Midstates<'_>, value: &[u8]) -> [u32; 8] {
     mac_portable(keys, value)
 }
 
-/// The MACs of two values under one key, computed in lockstep where the CPU allows it.
-#[inline]
+/// The MACs of two values under one key, computed in lockstep where the CPU allows it (the
+/// batch functions use [`token_hex_pair`]; this form is for the tests).
+#[cfg(test)]
 pub(crate) fn mac_pair(keys: &Midstates<'_>, a: &[u8], b: &[u8]) -> ([u32; 8], [u32; 8]) {
     #[cfg(target_arch = "x86_64")]
     if accelerated() {
@@ -90,6 +95,39 @@ pub(crate) fn mac_pair(keys: &Midstates<'_>, a: &[u8], b: &[u8]) -> ([u32; 8], [
         return unsafe { ni::mac_pair(keys, a, b) };
     }
     (mac_portable(keys, a), mac_portable(keys, b))
+}
+
+/// The token's hex digits (the first 16 digest bytes in lowercase hex) for `value`.
+#[inline]
+pub(crate) fn token_hex(keys: &Midstates<'_>, value: &[u8]) -> [u8; TOKEN_HEX_LEN] {
+    #[cfg(target_arch = "x86_64")]
+    if accelerated() {
+        // SAFETY: as in `mac`: the CPU features `ni::mac_hex` needs were detected at run time.
+        return unsafe { ni::mac_hex(keys, value) };
+    }
+    hex_of(&mac_portable(keys, value))
+}
+
+/// [`token_hex`] of two values, computed in lockstep where the CPU allows it.
+#[inline]
+pub(crate) fn token_hex_pair(
+    keys: &Midstates<'_>,
+    a: &[u8],
+    b: &[u8],
+) -> ([u8; TOKEN_HEX_LEN], [u8; TOKEN_HEX_LEN]) {
+    #[cfg(target_arch = "x86_64")]
+    if accelerated() {
+        // SAFETY: as in `mac`: the CPU features `ni::mac_hex_pair` needs were detected at run time.
+        return unsafe { ni::mac_hex_pair(keys, a, b) };
+    }
+    (hex_of(&mac_portable(keys, a)), hex_of(&mac_portable(keys, b)))
+}
+
+/// The token hex digits of a digest state, portably.
+pub(crate) fn hex_of(state: &[u32; 8]) -> [u8; TOKEN_HEX_LEN] {
+    let mut out = [0u8; TOKEN_HEX_LEN];
+    write_hex(state, &mut out);
+    out
 }
 
 /// The portable path: `sha2`'s block function (which uses SHA-NI itself when it detects it, with
@@ -126,10 +164,8 @@ impl<'a> Padded<'a> {
         let mut tail = [[0u8; BLOCK_LEN]; 2];
         tail[0][..rest.len()].copy_from_slice(rest);
         tail[0][rest.len()] = 0x80;
-        // The message length includes the 64-byte key block; SHA-256 counts bits modulo 2^64.
-        let bits = (value.len() as u64).wrapping_add(BLOCK_LEN as u64).wrapping_mul(8);
         let tail_len = if rest.len() < BLOCK_LEN - 8 { 1 } else { 2 };
-        tail[tail_len - 1][BLOCK_LEN - 8..].copy_from_slice(&bits.to_be_bytes());
+        tail[tail_len - 1][BLOCK_LEN - 8..].copy_from_slice(&length_word(value.len()).to_le_bytes());
         Padded { full, tail, tail_len }
     }
 
@@ -137,6 +173,13 @@ impl<'a> Padded<'a> {
     fn tail(&self) -> &[Block] {
         &self.tail[..self.tail_len]
     }
+}
+
+/// The SHA-256 length field of the inner hash (message bits, the 64-byte key block included,
+/// modulo 2^64, big-endian) as the little-endian word that the last eight bytes of the block hold.
+#[inline(always)]
+fn length_word(value_len: usize) -> u64 {
+    (value_len as u64).wrapping_add(BLOCK_LEN as u64).wrapping_mul(8).swap_bytes()
 }
 
 /// The outer hash's only block after the key block: the inner digest and the padding for
@@ -162,12 +205,13 @@ mod ni {
     //! schedule in four registers of four words each.
 
     use std::arch::x86_64::{
-        __m128i, _mm_add_epi32, _mm_alignr_epi8, _mm_blend_epi16, _mm_cvtsi64_si128, _mm_insert_epi64,
-        _mm_loadu_si128, _mm_set_epi32, _mm_set_epi64x, _mm_sha256msg1_epu32, _mm_sha256msg2_epu32,
-        _mm_sha256rnds2_epu32, _mm_shuffle_epi32, _mm_shuffle_epi8, _mm_storeu_si128,
+        __m128i, _mm_add_epi32, _mm_alignr_epi8, _mm_and_si128, _mm_blend_epi16, _mm_loadu_si128,
+        _mm_or_si128, _mm_set1_epi8, _mm_set_epi32, _mm_set_epi64x, _mm_setzero_si128, _mm_sha256msg1_epu32,
+        _mm_sha256msg2_epu32, _mm_sha256rnds2_epu32, _mm_shuffle_epi32, _mm_shuffle_epi8, _mm_srli_epi16,
+        _mm_storeu_si128, _mm_unpackhi_epi8, _mm_unpacklo_epi8,
     };
 
-    use super::{Block, Midstates, BLOCK_LEN};
+    use super::{length_word, Block, Midstates, BLOCK_LEN, TOKEN_HEX_LEN};
 
     /// SHA-256 round constants (FIPS 180-4, §4.2.2).
     const K: [u32; 64] = [
@@ -335,87 +379,97 @@ mod ni {
         [abcd, efgh, _mm_set_epi32(0, 0, 0, 0x8000_0000u32 as i32), _mm_set_epi32(768, 0, 0, 0)]
     }
 
-    /// The inner hash's input after the key block, read without staging the tail in memory: the
-    /// value's whole blocks are loaded where they are, and the last one or two blocks (the rest of the
-    /// value and the SHA-256 padding) are assembled in registers. Copying the tail into a buffer
-    /// first would make the vector loads wait for the narrower stores to retire (a store-forwarding
-    /// stall at the head of the dependency chain).
-    struct Input<'a> {
-        full: &'a [Block],
-        rest: &'a [u8],
-        /// The length field (message bits, key block included) as it sits in the last eight bytes
-        /// of the block, read as a little-endian word.
-        length_word: u64,
+    /// The tail of the inner hash's input (the value's last `rest.len() < 64` bytes and the SHA-256
+    /// padding) as message words, built from loads of the value itself and of constant tables.
+    ///
+    /// Copying the tail into a zeroed buffer and loading it back, the obvious way, makes each
+    /// 16-byte load wait for several narrower stores to retire (a failed store-to-load forward),
+    /// and they retire only after everything before them: the next value's hash could not start
+    /// until the previous one had finished. Loads from the value's own memory never wait so.
+    struct Tail {
+        first: [__m128i; 4],
+        second: [__m128i; 4],
+        blocks: usize,
     }
 
-    impl<'a> Input<'a> {
-        #[inline]
-        fn new(value: &'a [u8]) -> Self {
-            let (full, rest) = value.as_chunks::<BLOCK_LEN>();
-            let bits = (value.len() as u64).wrapping_add(BLOCK_LEN as u64).wrapping_mul(8);
-            Input { full, rest, length_word: bits.swap_bytes() }
-        }
+    /// `SHIFT[16 - k..32 - k]` as a `pshufb` mask moves the last `k` bytes of a 16-byte register to
+    /// its front and zeroes the rest.
+    static SHIFT: [u8; 32] = [
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+        0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+    ];
+    /// `PAD[16 - j..32 - j]` is `0x80` at byte `j` and zero elsewhere.
+    static PAD: [u8; 32] = {
+        let mut t = [0u8; 32];
+        t[16] = 0x80;
+        t
+    };
 
-        /// Blocks to compress: the whole ones, and one tail block, or two if the rest leaves no
-        /// room for the padding byte and the length.
-        #[inline]
-        fn blocks(&self) -> usize {
-            self.full.len() + if self.rest.len() < BLOCK_LEN - 8 { 1 } else { 2 }
-        }
+    #[inline]
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    fn load16(bytes: &[u8; 16]) -> __m128i {
+        // SAFETY: `bytes` is 16 readable bytes; `_mm_loadu_si128` has no alignment requirement.
+        unsafe { _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>()) }
+    }
 
-        /// The message words of the one or two tail blocks (the second is used only if
-        /// [`blocks`](Self::blocks) counts it). Callers build these before loading any state: a
-        /// call made while the state is live would force it into memory for the whole compression.
-        #[inline]
-        #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-        fn tail(&self) -> [[__m128i; 4]; 2] {
-            let rest = self.rest;
-            let one_block = rest.len() < BLOCK_LEN - 8;
-            let len_first = if one_block { self.length_word } else { 0 };
-            let w = |j| tail_word(rest, j);
-            let g0 = _mm_insert_epi64(_mm_cvtsi64_si128(w(0) as i64), w(1) as i64, 1);
-            let g1 = _mm_insert_epi64(_mm_cvtsi64_si128(w(2) as i64), w(3) as i64, 1);
-            let g2 = _mm_insert_epi64(_mm_cvtsi64_si128(w(4) as i64), w(5) as i64, 1);
-            let g3 = _mm_insert_epi64(_mm_cvtsi64_si128(w(6) as i64), (w(7) | len_first) as i64, 1);
-            let zero = _mm_set_epi64x(0, 0);
-            let last = _mm_set_epi64x(self.length_word as i64, 0);
-            let be = byte_swap_mask();
-            [
-                [
-                    _mm_shuffle_epi8(g0, be),
-                    _mm_shuffle_epi8(g1, be),
-                    _mm_shuffle_epi8(g2, be),
-                    _mm_shuffle_epi8(g3, be),
-                ],
-                [zero, zero, zero, _mm_shuffle_epi8(last, be)],
-            ]
-        }
-
-        /// The message words of block `i` (`i < blocks()`), given the [`tail`](Self::tail).
-        #[inline]
-        #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-        fn block(&self, i: usize, tail: &[[__m128i; 4]; 2]) -> [__m128i; 4] {
-            match self.full.get(i) {
-                Some(block) => message(block),
-                None => tail[(i - self.full.len()).min(1)],
+    /// Bytes `16g..16g + 16` of the tail block, before the byte swap.
+    #[inline]
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    fn tail_group(rest: &[u8], g: usize) -> __m128i {
+        let r = rest.len();
+        let start = 16 * g;
+        let zero = _mm_setzero_si128();
+        let data = if let Some(whole) = rest.get(start..).and_then(|s| s.first_chunk::<16>()) {
+            load16(whole)
+        } else if start < r {
+            let k = r - start;
+            let mask = SHIFT.get(16 - k..).and_then(|s| s.first_chunk::<16>());
+            match (rest.last_chunk::<16>(), mask) {
+                // The value's last 16 bytes, moved down so its byte `start` comes first.
+                (Some(last), Some(mask)) => _mm_shuffle_epi8(load16(last), load16(mask)),
+                // A value shorter than 16 bytes: assembled in general registers.
+                _ => {
+                    let (lo, hi) = rest.split_at(r.min(8));
+                    _mm_set_epi64x(le_upto8(hi) as i64, le_upto8(lo) as i64)
+                }
             }
-        }
+        } else {
+            zero
+        };
+        let pad = if r / 16 == g {
+            PAD.get(16 - r % 16..).and_then(|s| s.first_chunk::<16>()).map_or(zero, |p| load16(p))
+        } else {
+            zero
+        };
+        _mm_or_si128(data, pad)
     }
 
-    /// Word `j` (bytes `8j..8j+8`) of the tail block holding `rest`: its bytes there, and the
-    /// `0x80` that ends the message if it falls in this word.
-    #[inline(always)]
-    fn tail_word(rest: &[u8], j: usize) -> u64 {
-        let bytes = rest.get(8 * j..).unwrap_or(&[]);
-        let mut w = le_upto8(&bytes[..bytes.len().min(8)]);
-        if j == rest.len() / 8 {
-            w |= 0x80 << (8 * (rest.len() % 8));
+    #[inline]
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    fn tail(rest: &[u8], length_word: u64) -> Tail {
+        let be = byte_swap_mask();
+        let length = _mm_set_epi64x(length_word as i64, 0);
+        let g3 = tail_group(rest, 3);
+        let one_block = rest.len() < BLOCK_LEN - 8;
+        Tail {
+            first: [
+                _mm_shuffle_epi8(tail_group(rest, 0), be),
+                _mm_shuffle_epi8(tail_group(rest, 1), be),
+                _mm_shuffle_epi8(tail_group(rest, 2), be),
+                _mm_shuffle_epi8(if one_block { _mm_or_si128(g3, length) } else { g3 }, be),
+            ],
+            second: [
+                _mm_setzero_si128(),
+                _mm_setzero_si128(),
+                _mm_setzero_si128(),
+                _mm_shuffle_epi8(length, be),
+            ],
+            blocks: if one_block { 1 } else { 2 },
         }
-        w
     }
 
     /// Up to eight bytes as a little-endian word, zero-extended, without reading outside `b`.
-    #[inline(always)]
+    #[inline]
     fn le_upto8(b: &[u8]) -> u64 {
         let n = b.len();
         if let Some(w) = b.first_chunk::<8>() {
@@ -432,38 +486,98 @@ mod ni {
         }
     }
 
+    /// The inner hash of `value` from the keyed inner state.
+    #[inline]
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    fn inner_state(keys: &Midstates<'_>, value: &[u8]) -> State {
+        let (full, rest) = value.as_chunks::<BLOCK_LEN>();
+        let t = tail(rest, length_word(value.len()));
+        let mut s = load_state(keys.inner);
+        for block in full {
+            s = compress(s, message(block));
+        }
+        s = compress(s, t.first);
+        if t.blocks == 2 {
+            s = compress(s, t.second);
+        }
+        s
+    }
+
+    /// Lowercase hex of the first 16 digest bytes, made in registers from the final state.
+    #[inline]
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    fn token_hex(s: State) -> [u8; TOKEN_HEX_LEN] {
+        let [abcd, _] = state_words(s);
+        let digest = _mm_shuffle_epi8(abcd, byte_swap_mask());
+        let low4 = _mm_set1_epi8(0x0f);
+        let high = _mm_and_si128(_mm_srli_epi16(digest, 4), low4);
+        let low = _mm_and_si128(digest, low4);
+        // "0123456789abcdef" as a byte table for `pshufb`.
+        let digits = _mm_set_epi64x(0x6665_6463_6261_3938, 0x3736_3534_3332_3130);
+        let (high, low) = (_mm_shuffle_epi8(digits, high), _mm_shuffle_epi8(digits, low));
+        let mut out = [0u8; TOKEN_HEX_LEN];
+        // SAFETY: `out` is 32 writable bytes, two unaligned 16-byte stores at offsets 0 and 16.
+        unsafe {
+            let p = out.as_mut_ptr().cast::<__m128i>();
+            _mm_storeu_si128(p, _mm_unpacklo_epi8(high, low));
+            _mm_storeu_si128(p.add(1), _mm_unpackhi_epi8(high, low));
+        }
+        out
+    }
+
+    /// The token hex digits of one value.
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    pub(super) fn mac_hex(keys: &Midstates<'_>, value: &[u8]) -> [u8; TOKEN_HEX_LEN] {
+        token_hex(outer_state(keys, value))
+    }
+
+    /// The token hex digits of two values, hashed in lockstep.
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    pub(super) fn mac_hex_pair(
+        keys: &Midstates<'_>,
+        a: &[u8],
+        b: &[u8],
+    ) -> ([u8; TOKEN_HEX_LEN], [u8; TOKEN_HEX_LEN]) {
+        let (sa, sb) = outer_states(keys, a, b);
+        (token_hex(sa), token_hex(sb))
+    }
+
+    /// The outer hash's final state for one value.
+    #[inline]
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    fn outer_state(keys: &Midstates<'_>, value: &[u8]) -> State {
+        compress(load_state(keys.outer), outer_message(inner_state(keys, value)))
+    }
+
+    /// The outer hashes' final states for two values, interleaved where both are short (one tail
+    /// block, the common case for identifiers), else one after the other.
+    #[inline]
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    fn outer_states(keys: &Midstates<'_>, a: &[u8], b: &[u8]) -> (State, State) {
+        let short = |v: &[u8]| v.len() < BLOCK_LEN - 8;
+        let (ia, ib) = if short(a) && short(b) {
+            let (ta, tb) = (tail(a, length_word(a.len())), tail(b, length_word(b.len())));
+            let start = load_state(keys.inner);
+            compress2(start, ta.first, start, tb.first)
+        } else {
+            (inner_state(keys, a), inner_state(keys, b))
+        };
+        let outer = load_state(keys.outer);
+        compress2(outer, outer_message(ia), outer, outer_message(ib))
+    }
+
     /// HMAC-SHA256 of one value.
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
     pub(super) fn mac(keys: &Midstates<'_>, value: &[u8]) -> [u32; 8] {
-        let input = Input::new(value);
-        let tail = input.tail();
-        let mut inner = load_state(keys.inner);
-        for i in 0..input.blocks() {
-            inner = compress(inner, input.block(i, &tail));
-        }
-        store_state(compress(load_state(keys.outer), outer_message(inner)))
+        store_state(outer_state(keys, value))
     }
 
     /// HMAC-SHA256 of two values under the same key, interleaved as far as both have blocks.
+    #[cfg(test)]
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
     pub(super) fn mac_pair(keys: &Midstates<'_>, a: &[u8], b: &[u8]) -> ([u32; 8], [u32; 8]) {
-        let (pa, pb) = (Input::new(a), Input::new(b));
-        let (ta, tb) = (pa.tail(), pb.tail());
-        let start = load_state(keys.inner);
-        let (mut ia, mut ib) = (start, start);
-        let common = pa.blocks().min(pb.blocks());
-        for i in 0..common {
-            (ia, ib) = compress2(ia, pa.block(i, &ta), ib, pb.block(i, &tb));
-        }
-        for i in common..pa.blocks() {
-            ia = compress(ia, pa.block(i, &ta));
-        }
-        for i in common..pb.blocks() {
-            ib = compress(ib, pb.block(i, &tb));
-        }
-        let outer = load_state(keys.outer);
-        let (oa, ob) = compress2(outer, outer_message(ia), outer, outer_message(ib));
-        (store_state(oa), store_state(ob))
+        let (sa, sb) = outer_states(keys, a, b);
+        (store_state(sa), store_state(sb))
     }
 }
 
@@ -534,6 +648,8 @@ mod tests {
             prop_assert_eq!(mac(&keys, &a), want_a);
             prop_assert_eq!(mac_pair(&keys, &a, &b), (want_a, want_b));
             prop_assert_eq!(mac_pair(&keys, &b, &a), (want_b, want_a));
+            prop_assert_eq!(token_hex(&keys, &a), hex_of(&want_a));
+            prop_assert_eq!(token_hex_pair(&keys, &a, &b), (hex_of(&want_a), hex_of(&want_b)));
         }
     }
 
