@@ -1,4 +1,4 @@
-//! The PHP binding (`bindings/php/Zweck.php`) against the real library, through the `php` CLI with
+//! The PHP binding (`bindings/php/`) against the real library, through the `php` CLI with
 //! the FFI extension.
 
 mod support;
@@ -57,7 +57,7 @@ fn php_header_preloads_by_its_ffi_scope_and_library_name() {
     require_php_with_ffi();
     let library = support::library();
     let header = support::include_dir().join("zweck_php.h");
-    let binding = support::manifest_dir().join("bindings/php/Zweck.php");
+    let binding = support::manifest_dir().join("bindings/php/autoload.php");
     let output = support::run_command(
         Command::new("php")
             .arg("-d")
