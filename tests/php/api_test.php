@@ -204,6 +204,8 @@ $e = throws('invalid UTF-8 in a subject', fn () => $engine->grant("c-\xff\xfe", 
 check($e instanceof ZweckException && $e->statusName() === 'INVALID_UTF8' && $e->status() === 2 && $e->statusText() !== '' && $e->detail() !== '', 'INVALID_UTF8 as code, constant name, text and detail');
 throws('invalid UTF-8 in decide()', fn () => $engine->decide("\xc3", 'marketing', 'email', $now), \Zweck\InvalidArgumentException::class, ZweckException::INVALID_UTF8);
 throws('a NUL byte in a subject', fn () => $engine->grant("c-1\0evil", 'marketing', $now, 'banner'), \Zweck\InvalidArgumentException::class, ZweckException::INVALID_ARGUMENT, ['subject', 'offset 3']);
+throws('a null subject (strict types)', fn () => $engine->grant(null, 'marketing', $now, 'banner'), TypeError::class);
+throws('a null record', fn () => $engine->view(null, 'c-1', 'support', $now), TypeError::class);
 throws('an empty subject', fn () => $engine->grant('', 'marketing', $now, 'banner'), \Zweck\InvalidArgumentException::class, ZweckException::INVALID_ARGUMENT);
 throws('a subject over 256 bytes', fn () => $engine->decide(str_repeat('x', 257), 'marketing', 'email', $now), \Zweck\InvalidArgumentException::class, ZweckException::INVALID_ARGUMENT);
 throws('an empty source', fn () => $engine->withdraw('c-1', 'marketing', $now, ''), \Zweck\InvalidArgumentException::class, ZweckException::INVALID_ARGUMENT);
