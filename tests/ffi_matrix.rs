@@ -1260,7 +1260,7 @@ fn functions() -> Vec<Function> {
                 policy_json(),
                 key(),
                 number("key_version", 1),
-                journal_path("journal_path").empty(fails(zweck_status::Io, ["journal"])).case(
+                journal_path("journal_path").empty(fails(InvalidArgument, ["`journal_path`", "empty"])).case(
                     Class::Unusable,
                     "a path in a missing directory",
                     value(|w| Arg::text(format!("{}.missing/shop.journal", w.journal_path()).as_bytes())),
