@@ -1228,7 +1228,7 @@ enum zweck_status zweck_audit_flush(const struct zweck_engine *engine);
  *
  * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL `engine` or `report_out`;
  * ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_INVALID_JSON if `anchor_json` is not a `{"count",
- * "mac"}` object; ZWECK_STATUS_AUDIT_BROKEN if the chain fails verification (the last error names
+ * "mac"}` object whose `mac` is 64 lowercase hex digits; ZWECK_STATUS_AUDIT_BROKEN if the chain fails verification (the last error names
  * the entry and what is wrong there) or the engine keeps no audit log; ZWECK_STATUS_IO.
  *
  * # Safety

@@ -969,6 +969,18 @@ fn anchor() -> Param {
             b"{\"count\": \"x\", \"mac\": 1}",
             not_head(),
         )
+        .text_case(
+            Class::WrongShapeJson,
+            "`{\"count\": 0, \"mac\": \"zz\"}`",
+            b"{\"count\": 0, \"mac\": \"zz\"}",
+            not_head(),
+        )
+        .text_case(
+            Class::WrongShapeJson,
+            "`{\"count\": 0, \"mac\": <64 uppercase hex digits>}`",
+            format!("{{\"count\": 0, \"mac\": \"{}\"}}", "AB".repeat(32)).as_bytes(),
+            not_head(),
+        )
         .case(
             Class::OtherValid,
             "the head of an earlier report",
