@@ -628,6 +628,34 @@ impl World {
         }
     }
 
+    /// Erases `subject` (right to be forgotten) before the call.
+    fn erase(&self, subject: &str) {
+        let subject = c_string(subject);
+        let mut receipt: *mut c_char = null_mut();
+        // SAFETY: live engine, NUL-terminated strings, valid output slot; the receipt is released here.
+        unsafe {
+            check_ok(
+                zweck_subject_forget(
+                    self.engine,
+                    subject.as_ptr().cast(),
+                    c"test".as_ptr(),
+                    NOW,
+                    &mut receipt,
+                ),
+                "zweck_subject_forget",
+            );
+            zweck_string_free(receipt);
+        }
+    }
+
+    /// Adds a 40-byte key under `version` to the world's options.
+    fn add_key(&self, version: u32) {
+        let key = [3u8; 40];
+        // SAFETY: live options object, 40 readable bytes.
+        let status = unsafe { zweck_engine_options_add_key(self.options, version, key.as_ptr(), key.len()) };
+        check_ok(status, "zweck_engine_options_add_key");
+    }
+
     /// An engine for a call to release.
     fn spare_engine(&self) -> *mut c_void {
         new_engine(POLICY).cast()
@@ -768,6 +796,11 @@ struct Param {
 }
 
 impl Param {
+    /// The longest accepted text: `len` bytes.
+    fn longest(self, len: usize) -> Param {
+        self.text_case(Class::EdgeOfRange, format!("{len} bytes"), &vec![b'x'; len], ok())
+    }
+
     fn new(name: &'static str, kind: &'static str, valid: Value) -> Param {
         Param { name, kind, c_names: vec![name], valid, cases: Vec::new() }
     }
@@ -848,14 +881,26 @@ fn string(name: &'static str, valid: &'static str) -> Param {
 }
 
 /// A customer id: 1 to 256 bytes without control characters.
-fn subject() -> Param {
+fn subject(erased: Expect) -> Param {
     let invalid = || fails(InvalidArgument, ["subject id"]);
-    string("subject", "c-1042").empty(invalid()).too_long(257, invalid()).text_case(
-        Class::Unusable,
-        "\"c-\\n1\" (control character)",
-        b"c-\n1",
-        invalid(),
-    )
+    string("subject", "c-1042")
+        .longest(256)
+        .empty(invalid())
+        .too_long(257, invalid())
+        .text_case(Class::Unusable, "\"c-\\n1\" (control character)", b"c-\n1", invalid())
+        .case(
+            Class::Unusable,
+            "an erased subject",
+            value(|w| {
+                w.erase("c-1042");
+                Arg::text(b"c-1042")
+            }),
+            erased,
+        )
+}
+
+fn erased() -> Expect {
+    fails(zweck_status::SubjectErased, ["erased"])
 }
 
 /// A purpose key the policy must declare.
@@ -881,6 +926,7 @@ fn field(valid: &'static str) -> Param {
 /// A free-text statement of 1 to 1024 bytes (consent source, erasure reason).
 fn statement(name: &'static str, valid: &'static str, what: &'static str) -> Param {
     string(name, valid)
+        .longest(1024)
         .empty(fails(InvalidArgument, [what]))
         .text_case(Class::Empty, "\" \" (blank)", b" ", fails(InvalidArgument, [what]))
         .too_long(1025, fails(InvalidArgument, [what]))
@@ -889,6 +935,7 @@ fn statement(name: &'static str, valid: &'static str, what: &'static str) -> Par
 /// A pseudonymisation domain: 1 to 256 bytes.
 fn domain() -> Param {
     string("domain", "analytics")
+        .longest(256)
         .empty(fails(InvalidArgument, ["domain"]))
         .too_long(257, fails(InvalidArgument, ["domain"]))
 }
@@ -1295,7 +1342,29 @@ fn functions() -> Vec<Function> {
                 policy_json(),
                 key(),
                 number("key_version", 1),
-                options(true),
+                options(true)
+                    .case(
+                        Class::Unusable,
+                        "an added key with the current key's version",
+                        value(|w| {
+                            w.add_key(1);
+                            Arg::Handle(w.options.cast())
+                        }),
+                        fails(KeyInvalid, ["1"]),
+                    )
+                    .case(
+                        Class::Unusable,
+                        "a journal in a missing directory",
+                        value(|w| {
+                            let path = c_string(&format!("{}.missing/shop.journal", w.journal_path()));
+                            // SAFETY: live options object, NUL-terminated path.
+                            let status =
+                                unsafe { zweck_engine_options_set_journal(w.options, path.as_ptr().cast()) };
+                            check_ok(status, "zweck_engine_options_set_journal");
+                            Arg::Handle(w.options.cast())
+                        }),
+                        fails(zweck_status::Io, ["journal"]),
+                    ),
                 out("engine_out", Out::Engine),
             ],
             |a| {
@@ -1350,7 +1419,17 @@ fn functions() -> Vec<Function> {
             Shop,
             vec![
                 options(false),
-                number("version", 2).int_case(Class::EdgeOfRange, "UINT32_MAX", || Arg::U32(u32::MAX), ok()),
+                number("version", 2)
+                    .int_case(Class::EdgeOfRange, "UINT32_MAX", || Arg::U32(u32::MAX), ok())
+                    .case(
+                        Class::Unusable,
+                        "2, already added",
+                        value(|w| {
+                            w.add_key(2);
+                            Arg::U32(2)
+                        }),
+                        fails(KeyInvalid, ["already added"]),
+                    ),
                 key(),
             ],
             |a| {
@@ -1368,7 +1447,7 @@ fn functions() -> Vec<Function> {
             Shop,
             vec![
                 engine(),
-                subject(),
+                subject(erased()),
                 purpose("marketing"),
                 time("at", NOW).edges(ok(), ok()),
                 notice_version(),
@@ -1416,7 +1495,7 @@ fn functions() -> Vec<Function> {
             Shop,
             vec![
                 engine(),
-                subject(),
+                subject(erased()),
                 purpose("marketing"),
                 time("at", NOW).edges(ok(), ok()),
                 notice_version(),
@@ -1434,7 +1513,7 @@ fn functions() -> Vec<Function> {
             Shop,
             vec![
                 engine(),
-                subject(),
+                subject(erased()),
                 purpose("analytics"),
                 time("at", NOW).edges(ok(), ok()),
                 notice_version(),
@@ -1450,7 +1529,7 @@ fn functions() -> Vec<Function> {
         status_fn(
             "zweck_consent_history",
             Shop,
-            vec![engine(), subject(), out("history_out", Out::Json)],
+            vec![engine(), subject(ok()), out("history_out", Out::Json)],
             |a| {
                 // SAFETY: as above.
                 Returned::Status(unsafe { zweck_consent_history(a.handle(0), a.text(1), a.out(2)) })
@@ -1461,7 +1540,7 @@ fn functions() -> Vec<Function> {
             Shop,
             vec![
                 engine(),
-                subject(),
+                subject(ok()),
                 purpose("marketing.email"),
                 field("email"),
                 time("at", NOW).edges(ok(), ok()),
@@ -1494,7 +1573,7 @@ fn functions() -> Vec<Function> {
                     b"{\"postcode\": {\"a\": 1}}",
                     fails(InvalidValue, ["postcode"]),
                 ),
-                subject(),
+                subject(ok()),
                 purpose("analytics"),
                 // The shop customer's birth date (1988) lies in the future in year 1 and more than 150
                 // years back in 9999: the age band cannot be computed, as documented.
@@ -1620,7 +1699,7 @@ fn functions() -> Vec<Function> {
             Shop,
             vec![
                 engine(),
-                subject(),
+                subject(ok()),
                 record(CUSTOMER, true),
                 time("at", NOW).edges(ok(), ok()),
                 out("export_out", Out::Json),
@@ -1637,7 +1716,7 @@ fn functions() -> Vec<Function> {
             Shop,
             vec![
                 engine(),
-                subject(),
+                subject(erased()),
                 statement("reason", "customer request via account page", "erasure reason"),
                 time("at", NOW).edges(ok(), ok()),
                 out("receipt_out", Out::Json),
@@ -1740,7 +1819,7 @@ fn functions() -> Vec<Function> {
             ShopWithTcf,
             vec![
                 engine(),
-                subject(),
+                subject(erased()),
                 tc_string(),
                 time("at", NOW).edges(fails(TcfInvalid, ["future"]), ok()),
                 out("summary_out", Out::Json),
@@ -1761,7 +1840,7 @@ fn functions() -> Vec<Function> {
             Shop,
             vec![
                 engine(),
-                subject(),
+                subject(erased()),
                 time("at", NOW).edges(ok(), ok()),
                 statement("source", "Sec-GPC header", "source"),
                 out("purposes_out", Out::Json),
