@@ -1910,6 +1910,7 @@ fn run_matrix() -> Results {
         let valid = Case {
             class: Class::Valid,
             input: "every argument valid".into(),
+            // Never used: the valid case replaces no parameter.
             value: value(|_| Arg::I32(0)),
             expect: function.valid.clone(),
         };
