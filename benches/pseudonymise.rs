@@ -1,22 +1,27 @@
-//! Throughput of pseudonymisation: one token into a buffer, batches, newline-packed input, and two
-//! reference rows that show where the time goes.
+//! Throughput of pseudonymisation across value sizes (8 B to 4 KiB) and batch sizes: one token into
+//! a buffer, batches, newline-packed input, and reference rows that show where the time goes.
 //!
+//! * `reference/bare_midstate`: two `sha2::compress256` calls from precomputed midstates on a block
+//!   with the padding in place, no token text (values up to 55 bytes, one block): the floor.
+//! * `reference/midstate_digest`: zweck's digest, without token formatting.
 //! * `reference/hmac_crate_clone`: the `hmac` crate keyed once, cloned per value (the usual way to
 //!   reuse a keyed HMAC); what zweck's midstate code replaces.
-//! * `reference/midstate_digest`: zweck's bare digest, without token formatting.
+//! * `reference/ring_keyed`: `ring::hmac::sign` with a key made once (peer comparison).
 //!
 //! Run with `cargo bench --bench pseudonymise`; add a filter such as `-- batch/64` to run a part.
+//! `examples/throughput.rs` puts the same rows side by side in one run with their ratios.
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use hmac::{Hmac, Mac};
+use sha2::digest::generic_array::GenericArray;
 use sha2::Sha256;
 use zweck::pseudo::{DomainKey, KeyRing};
 
-const VALUE_SIZES: [usize; 6] = [8, 32, 55, 64, 256, 4096];
-const BATCH_SIZES: [usize; 3] = [1, 64, 4096];
+const VALUE_SIZES: [usize; 8] = [8, 16, 32, 55, 64, 256, 1024, 4096];
+const BATCH_SIZES: [usize; 4] = [1, 2, 64, 4096];
 
 fn domain_key() -> DomainKey {
     let secret: Vec<u8> = (0u8..32).collect();
@@ -89,16 +94,57 @@ fn packed(c: &mut Criterion) {
     group.finish();
 }
 
+/// SHA-256 initial hash value (FIPS 180-4, §5.3.3).
+const IV: [u32; 8] =
+    [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+
+fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
+    sha2::compress256(state, std::slice::from_ref(GenericArray::from_slice(block)));
+}
+
+/// The floor: HMAC-SHA256 of a value of at most 55 bytes from midstates, padding precomputed.
+fn bare_midstate(inner: &[u32; 8], outer: &[u32; 8], block: &mut [u8; 64], value: &[u8]) -> [u32; 8] {
+    block[..value.len()].copy_from_slice(value);
+    let mut s = *inner;
+    compress(&mut s, block);
+    let mut ob = [0u8; 64];
+    for (w, d) in s.iter().zip(ob.chunks_exact_mut(4)) {
+        d.copy_from_slice(&w.to_be_bytes());
+    }
+    ob[32] = 0x80;
+    ob[56..].copy_from_slice(&768u64.to_be_bytes());
+    let mut o = *outer;
+    compress(&mut o, &ob);
+    o
+}
+
 fn reference(c: &mut Criterion) {
     let key = domain_key();
-    let keyed = match <Hmac<Sha256> as Mac>::new_from_slice(&[0x42; 32]) {
+    let mac_key = [0x42u8; 32];
+    let keyed = match <Hmac<Sha256> as Mac>::new_from_slice(&mac_key) {
         Ok(mac) => mac,
         Err(e) => panic!("bench key: {e}"),
     };
+    let ring_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &mac_key);
+    let pad = |b: u8| -> [u8; 64] { std::array::from_fn(|i| mac_key.get(i).copied().unwrap_or(0) ^ b) };
+    let (mut inner, mut outer) = (IV, IV);
+    compress(&mut inner, &pad(0x36));
+    compress(&mut outer, &pad(0x5c));
     let mut group = c.benchmark_group("reference");
     for size in VALUE_SIZES {
         let value = &values(1, size)[0];
         group.throughput(Throughput::Bytes(size as u64));
+        if size <= 55 {
+            let mut block = [0u8; 64];
+            block[size] = 0x80;
+            block[56..].copy_from_slice(&((64 + size as u64) * 8).to_be_bytes());
+            group.bench_with_input(BenchmarkId::new("bare_midstate", size), value, |b, value| {
+                b.iter(|| bare_midstate(&inner, &outer, &mut block, black_box(value)))
+            });
+        }
+        group.bench_with_input(BenchmarkId::new("ring_keyed", size), value, |b, value| {
+            b.iter(|| ring::hmac::sign(&ring_key, black_box(value)))
+        });
         group.bench_with_input(BenchmarkId::new("hmac_crate_clone", size), value, |b, value| {
             b.iter(|| {
                 let mut mac = keyed.clone();

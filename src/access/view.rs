@@ -98,9 +98,10 @@ pub(crate) fn treat(
         Treatment::Plain => Ok(value.clone()),
         Treatment::Pseudonymise(domain) => {
             let text = scalar_text(field, "pseudonymise", value)?;
-            let canonical = match field.normaliser() {
-                Some(n) => n.apply(&text).into_owned(),
-                None => text.into_owned(),
+            // Borrowed unless a normaliser or a number's text form needs a new string.
+            let canonical: Cow<'_, str> = match field.normaliser() {
+                Some(n) => n.apply(&text),
+                None => Cow::Borrowed(&*text),
             };
             let key = domains.get(domain).ok_or_else(|| Error::Policy {
                 path: format!("fields.{}", field.name()),
@@ -134,13 +135,18 @@ pub(crate) fn build(
     record: &Map<String, Value>,
     domains: &HashMap<String, DomainKey>,
 ) -> Result<View> {
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(record.len());
     let mut decisions = Vec::with_capacity(record.len());
     for (name, value) in record {
-        let verdict = decider.verdict_by_name(name);
+        // One name lookup per field: the id serves both the verdict and the treatment.
+        let fid = decider.policy.field_id(name);
+        let verdict = match fid {
+            Some(id) => decider.verdict(id),
+            None => decider.verdict_by_name(name),
+        };
         if verdict.effect == Effect::Allow {
             // An allowed verdict implies the field and purpose exist and carry a tag.
-            if let (Some(fid), Some(pid)) = (decider.policy.field_id(name), decider.purpose) {
+            if let (Some(fid), Some(pid)) = (fid, decider.purpose) {
                 if let Some(tag) = decider.policy.tag(fid, pid) {
                     let field = decider.policy.field(fid);
                     out.insert(name.clone(), treat(field, &tag.treatment, value, domains, decider.at)?);

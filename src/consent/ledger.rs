@@ -32,9 +32,7 @@
 //! Purposes on contract, legal-obligation, vital-interests or public-task bases need no consent; the
 //! access layer does not ask the ledger for them.
 
-use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -88,7 +86,6 @@ const SHARDS: usize = 64;
 /// An in-memory, append-only consent ledger, sharded by subject. `Send + Sync`.
 pub struct Ledger {
     shards: Box<[Shard]>,
-    hasher: RandomState,
     seq: AtomicU64,
 }
 
@@ -107,15 +104,11 @@ impl std::fmt::Debug for Ledger {
 impl Ledger {
     /// An empty ledger.
     pub fn new() -> Self {
-        Ledger {
-            shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(),
-            hasher: RandomState::new(),
-            seq: AtomicU64::new(0),
-        }
+        Ledger { shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(), seq: AtomicU64::new(0) }
     }
 
     fn shard(&self, subject: &str) -> &Shard {
-        &self.shards[(self.hasher.hash_one(subject) as usize) % SHARDS]
+        &self.shards[shard_index(subject)]
     }
 
     /// Appends an event (the caller has checked it). Events are kept in time order; an event with an
@@ -186,23 +179,85 @@ impl Ledger {
     }
 }
 
+/// The shard of a subject: a fast, unkeyed word-at-a-time hash (FxHash's multiply-rotate step).
+///
+/// Lookups inside a shard use the standard library's keyed SipHash, so subject ids chosen to
+/// collide here can only crowd one shard (less parallelism), never degrade a lookup to a linear
+/// scan. Hashing the id once with SipHash for the shard and again for the map cost as much as the
+/// rest of a consent check.
+fn shard_index(subject: &str) -> usize {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    let (words, rest) = subject.as_bytes().as_chunks::<8>();
+    let mut h = subject.len() as u64;
+    for w in words {
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(*w)).wrapping_mul(SEED);
+    }
+    let mut last = [0u8; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    h = (h.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(SEED);
+    // The high bits are the best mixed.
+    (h >> 58) as usize % SHARDS
+}
+
 /// Position of `purpose` in the chain (0 = the purpose asked about), if on it.
 fn level(chain: &[Arc<str>], purpose: &str) -> Option<usize> {
     chain.iter().position(|k| &**k == purpose)
 }
 
 /// A relevant event: its level in the chain and its order key.
+#[derive(Clone, Copy)]
 struct Rel<'a> {
     level: usize,
     key: (Timestamp, u64),
     ev: &'a ConsentEvent,
 }
 
-fn relevant<'a>(list: &'a [Entry], chain: &[Arc<str>], now: Timestamp) -> impl Iterator<Item = Rel<'a>> + 'a {
-    let chain: Vec<Arc<str>> = chain.to_vec();
+fn relevant<'a>(
+    list: &'a [Entry],
+    chain: &'a [Arc<str>],
+    now: Timestamp,
+) -> impl Iterator<Item = Rel<'a>> + 'a {
     list.iter().take_while(move |e| e.event.at <= now).filter_map(move |e| {
-        level(&chain, &e.event.purpose).map(|l| Rel { level: l, key: (e.event.at, e.seq), ev: &e.event })
+        level(chain, &e.event.purpose).map(|l| Rel { level: l, key: (e.event.at, e.seq), ev: &e.event })
     })
+}
+
+/// Relevant events kept on the stack up to this many (a real customer has a handful); more spill
+/// to the heap.
+const INLINE_EVENTS: usize = 16;
+
+/// The relevant events of one query, without a heap allocation in the common case.
+enum Rels<'a, const N: usize> {
+    Inline([Rel<'a>; N], usize),
+    Heap(Vec<Rel<'a>>),
+}
+
+impl<'a, const N: usize> Rels<'a, N> {
+    fn collect(list: &'a [Entry], chain: &'a [Arc<str>], now: Timestamp) -> Self {
+        let mut it = relevant(list, chain, now);
+        let Some(first) = it.next() else { return Rels::Heap(Vec::new()) };
+        let mut inline = [first; N];
+        let mut n = 1;
+        for r in it.by_ref() {
+            if n == N {
+                let mut v = Vec::with_capacity(2 * N);
+                v.extend_from_slice(&inline);
+                v.push(r);
+                v.extend(it);
+                return Rels::Heap(v);
+            }
+            inline[n] = r;
+            n += 1;
+        }
+        Rels::Inline(inline, n)
+    }
+
+    fn as_slice(&self) -> &[Rel<'a>] {
+        match self {
+            Rels::Inline(a, n) => &a[..*n],
+            Rels::Heap(v) => v,
+        }
+    }
 }
 
 /// Whether a grant at `g` lifts the objection `o` (rules 4 and 5).
@@ -219,27 +274,41 @@ fn valid(g: &ConsentEvent, terms: &Terms<'_>, now: Timestamp) -> bool {
 }
 
 fn evaluate_consent(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> ConsentStatus {
-    let rel: Vec<Rel<'_>> = relevant(list, terms.chain, now).collect();
+    evaluate_consent_in::<INLINE_EVENTS>(list, terms, now)
+}
+
+/// [`evaluate_consent`] with up to `N` relevant events on the stack (tests force the heap path).
+fn evaluate_consent_in<const N: usize>(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> ConsentStatus {
+    let rels = Rels::<N>::collect(list, terms.chain, now);
+    let rel = rels.as_slice();
     // Whether each withdrawal or objection is lifted: by a later valid grant on its purpose or a more
     // specific one (rule 3), which must be explicit for an objection (rule 5). Once lifted, it blocks
     // no grant, whether or not the lifting grant itself still holds (a later withdrawal may end it).
-    let lifted: Vec<bool> = rel
-        .iter()
-        .map(|x| {
-            let explicit = match x.ev.action {
-                ConsentAction::Grant => return false,
-                ConsentAction::Withdraw => false,
-                ConsentAction::Object => true,
-            };
-            rel.iter().any(|g| {
-                g.ev.action == ConsentAction::Grant
-                    && g.key > x.key
-                    && g.level <= x.level
-                    && (g.ev.explicit || !explicit)
-                    && valid(g.ev, terms, now)
-            })
+    let is_lifted = |x: &Rel<'_>| {
+        let explicit = match x.ev.action {
+            ConsentAction::Grant => return false,
+            ConsentAction::Withdraw => false,
+            ConsentAction::Object => true,
+        };
+        rel.iter().any(|g| {
+            g.ev.action == ConsentAction::Grant
+                && g.key > x.key
+                && g.level <= x.level
+                && (g.ev.explicit || !explicit)
+                && valid(g.ev, terms, now)
         })
-        .collect();
+    };
+    let mut lifted_inline = [false; N];
+    let lifted_heap: Vec<bool>;
+    let lifted: &[bool] = if rel.len() <= N {
+        for (slot, x) in lifted_inline.iter_mut().zip(rel) {
+            *slot = is_lifted(x);
+        }
+        &lifted_inline[..rel.len()]
+    } else {
+        lifted_heap = rel.iter().map(is_lifted).collect();
+        &lifted_heap
+    };
     let mut first_failure: Option<ConsentStatus> = None;
     let mut any_grant = false;
     // Newest grant first: the reason reported is the newest grant's.
@@ -247,9 +316,9 @@ fn evaluate_consent(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> Consen
         any_grant = true;
         let objected = rel
             .iter()
-            .zip(&lifted)
+            .zip(lifted)
             .any(|(o, &lifted)| o.ev.action == ConsentAction::Object && (o.key > g.key || !lifted));
-        let withdrawn = rel.iter().zip(&lifted).any(|(w, &lifted)| {
+        let withdrawn = rel.iter().zip(lifted).any(|(w, &lifted)| {
             w.ev.action == ConsentAction::Withdraw
                 && ((w.level >= g.level && w.key > g.key) || (w.level < g.level && !lifted))
         });
@@ -286,7 +355,13 @@ fn evaluate_consent(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> Consen
 }
 
 fn evaluate_objection(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> ConsentStatus {
-    let rel: Vec<Rel<'_>> = relevant(list, terms.chain, now).collect();
+    evaluate_objection_in::<INLINE_EVENTS>(list, terms, now)
+}
+
+/// [`evaluate_objection`] with up to `N` relevant events on the stack.
+fn evaluate_objection_in<const N: usize>(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> ConsentStatus {
+    let rels = Rels::<N>::collect(list, terms.chain, now);
+    let rel = rels.as_slice();
     let standing = rel
         .iter()
         .filter(|o| matches!(o.ev.action, ConsentAction::Object | ConsentAction::Withdraw))
@@ -295,5 +370,85 @@ fn evaluate_objection(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> Cons
         ConsentStatus::Objected
     } else {
         ConsentStatus::Holds
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const CHAIN: [&str; 3] = ["m.e.w", "m.e", "m"];
+
+    fn arb_event() -> impl Strategy<Value = ConsentEvent> {
+        (
+            0..CHAIN.len() + 1,
+            prop_oneof![
+                Just(ConsentAction::Grant),
+                Just(ConsentAction::Withdraw),
+                Just(ConsentAction::Object)
+            ],
+            0i64..400,
+            1u32..4,
+            proptest::option::of(0i64..500),
+            any::<bool>(),
+        )
+            .prop_map(|(p, action, at, notice_version, expires, explicit)| ConsentEvent {
+                subject: "s".into(),
+                // Index `CHAIN.len()` is a purpose off the chain, which must be ignored.
+                purpose: CHAIN.get(p).copied().unwrap_or("other").into(),
+                action,
+                at: Timestamp::from_unix(at * 86_400),
+                notice_version,
+                source: "test".into(),
+                expires: expires.map(|d| Timestamp::from_unix(d * 86_400)),
+                explicit,
+                evidence: None,
+            })
+    }
+
+    proptest! {
+        /// Long histories spill the relevant events to the heap; the answer must not depend on
+        /// where they are kept.
+        #[test]
+        fn answers_do_not_depend_on_how_many_events_fit_on_the_stack(
+            events in prop::collection::vec(arb_event(), 0..40),
+            now in 0i64..500,
+            notice_version in 1u32..4,
+            explicit_required in any::<bool>(),
+        ) {
+            let list: Vec<Entry> = {
+                let ledger = Ledger::new();
+                for e in events {
+                    ledger.record(e);
+                }
+                let shard = ledger.shard("s").read().unwrap_or_else(|p| p.into_inner());
+                shard.get("s").cloned().unwrap_or_default()
+            };
+            let chain: Vec<Arc<str>> = CHAIN.iter().map(|&k| Arc::from(k)).collect();
+            let terms = Terms {
+                chain: &chain,
+                notice_version,
+                max_age: Some(Period::days(90)),
+                explicit_required,
+            };
+            let now = Timestamp::from_unix(now * 86_400);
+            let inline = evaluate_consent_in::<INLINE_EVENTS>(&list, &terms, now);
+            prop_assert_eq!(evaluate_consent_in::<1>(&list, &terms, now), inline);
+            prop_assert_eq!(evaluate_consent_in::<64>(&list, &terms, now), inline);
+            let inline = evaluate_objection_in::<INLINE_EVENTS>(&list, &terms, now);
+            prop_assert_eq!(evaluate_objection_in::<1>(&list, &terms, now), inline);
+            prop_assert_eq!(evaluate_objection_in::<64>(&list, &terms, now), inline);
+        }
+    }
+
+    #[test]
+    fn subjects_spread_over_the_shards() {
+        let mut seen = [0usize; SHARDS];
+        for i in 0..SHARDS * 64 {
+            seen[shard_index(&format!("customer-{i}"))] += 1;
+        }
+        // Not a statistical test of the hash: only that no shard is left empty or takes most ids.
+        assert!(seen.iter().all(|&n| n > 0 && n < SHARDS * 8), "{seen:?}");
     }
 }

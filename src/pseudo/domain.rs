@@ -9,24 +9,16 @@
 
 use std::fmt;
 
-use sha2::compress256;
-use sha2::digest::consts::U64;
-use sha2::digest::generic_array::GenericArray;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use super::sha_ni::{self, compress_portable, Midstates, BLOCK_LEN};
 use super::token::{self, MAX_PREFIX_LEN, MAX_TOKEN_LEN, TOKEN_HEX_LEN};
 use crate::error::{Error, Result};
-
-/// One SHA-256 input block.
-type Block = GenericArray<u8, U64>;
 
 /// SHA-256 initial hash value (FIPS 180-4, §5.3.3).
 const SHA256_IV: [u32; 8] =
     [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
-
-/// SHA-256 block size in bytes.
-const BLOCK_LEN: usize = 64;
 
 /// The keyed HMAC state of one pseudonymisation domain under one key version.
 ///
@@ -72,8 +64,8 @@ impl DomainKey {
         }
         let mut inner = SHA256_IV;
         let mut outer = SHA256_IV;
-        compress256(&mut inner, std::slice::from_ref(Block::from_slice(&ipad)));
-        compress256(&mut outer, std::slice::from_ref(Block::from_slice(&opad)));
+        compress_portable(&mut inner, &ipad);
+        compress_portable(&mut outer, &opad);
         ipad.zeroize();
         opad.zeroize();
         let (prefix, prefix_len) = token::prefix(version);
@@ -127,8 +119,11 @@ impl DomainKey {
         let mut buf = [0u8; MAX_TOKEN_LEN];
         let len = self.token_len();
         self.write_token(value, &mut buf[..len]);
-        // A token is ASCII by construction, so every byte maps to the same char.
-        buf[..len].iter().map(|&b| char::from(b)).collect()
+        // A token is ASCII by construction, so every byte maps to the same char; one allocation of
+        // the exact size.
+        let mut token = String::with_capacity(len);
+        token.extend(buf[..len].iter().map(|&b| char::from(b)));
+        token
     }
 
     /// Whether `token` is this key's token for `value`, compared in constant time (the comparison
@@ -146,41 +141,46 @@ impl DomainKey {
     /// Writes the token into `dst`, which must be exactly `token_len()` bytes.
     #[inline]
     pub(crate) fn write_token(&self, value: &[u8], dst: &mut [u8]) {
-        let (prefix, hex) = dst.split_at_mut(self.prefix_len);
-        prefix.copy_from_slice(&self.prefix[..self.prefix_len]);
-        token::write_hex(&self.mac_state(value), hex);
+        self.write_token_hex(&sha_ni::token_hex(&self.midstates(), value), dst);
+    }
+
+    /// Writes the prefix and the given hex digits into `dst`, which must be exactly `token_len()`
+    /// bytes.
+    #[inline]
+    pub(crate) fn write_token_hex(&self, hex: &[u8; TOKEN_HEX_LEN], dst: &mut [u8]) {
+        // A token is longer than the longest prefix, so the whole fixed-size prefix array fits: one
+        // fixed-size copy instead of a variable-length one; the hex digits then overwrite its tail.
+        if let Some(head) = dst.first_chunk_mut::<MAX_PREFIX_LEN>() {
+            *head = self.prefix;
+        }
+        if let Some(digits) =
+            dst.get_mut(self.prefix_len..).and_then(|d| d.first_chunk_mut::<TOKEN_HEX_LEN>())
+        {
+            *digits = *hex;
+        }
+    }
+
+    /// The token hex digits of two values, computed in lockstep where the CPU allows it.
+    #[inline]
+    pub(crate) fn token_hex_pair(&self, a: &[u8], b: &[u8]) -> ([u8; TOKEN_HEX_LEN], [u8; TOKEN_HEX_LEN]) {
+        sha_ni::token_hex_pair(&self.midstates(), a, b)
     }
 
     /// The outer SHA-256 state after the last compression, i.e. the HMAC digest as big-endian words.
     #[inline]
-    fn mac_state(&self, value: &[u8]) -> [u32; 8] {
-        // Inner hash: midstate, then the value's whole blocks, then the padded tail.
-        let mut inner = self.inner;
-        let mut blocks = value.chunks_exact(BLOCK_LEN);
-        for block in &mut blocks {
-            compress256(&mut inner, std::slice::from_ref(Block::from_slice(block)));
-        }
-        let rest = blocks.remainder();
-        let mut tail = [Block::default(), Block::default()];
-        tail[0][..rest.len()].copy_from_slice(rest);
-        tail[0][rest.len()] = 0x80;
-        // The message length includes the 64-byte key block; SHA-256 counts bits modulo 2^64.
-        let bits = (value.len() as u64).wrapping_add(BLOCK_LEN as u64).wrapping_mul(8);
-        let tail_blocks = if rest.len() < BLOCK_LEN - 8 { 1 } else { 2 };
-        tail[tail_blocks - 1][BLOCK_LEN - 8..].copy_from_slice(&bits.to_be_bytes());
-        compress256(&mut inner, &tail[..tail_blocks]);
+    pub(crate) fn mac_state(&self, value: &[u8]) -> [u32; 8] {
+        sha_ni::mac(&self.midstates(), value)
+    }
 
-        // Outer hash: midstate, then one block holding the inner digest and its padding
-        // (64 + 32 bytes = 768 bits).
-        let mut block = Block::default();
-        for (word, dst) in inner.iter().zip(block.chunks_exact_mut(4)) {
-            dst.copy_from_slice(&word.to_be_bytes());
-        }
-        block[32] = 0x80;
-        block[BLOCK_LEN - 8..].copy_from_slice(&768u64.to_be_bytes());
-        let mut outer = self.outer;
-        compress256(&mut outer, std::slice::from_ref(&block));
-        outer
+    /// The token hex digits on the portable path only, for tests that compare it with the fast path.
+    #[cfg(test)]
+    pub(crate) fn token_hex_portable(&self, value: &[u8]) -> [u8; TOKEN_HEX_LEN] {
+        sha_ni::hex_of(&sha_ni::mac_portable(&self.midstates(), value))
+    }
+
+    #[inline]
+    fn midstates(&self) -> Midstates<'_> {
+        Midstates { inner: &self.inner, outer: &self.outer }
     }
 }
 

@@ -36,6 +36,7 @@ mod keyring;
 mod mask;
 mod normalise;
 mod rule;
+mod sha_ni;
 mod token;
 pub mod vault;
 
