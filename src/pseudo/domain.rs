@@ -28,9 +28,18 @@ const SHA256_IV: [u32; 8] =
 /// SHA-256 block size in bytes.
 const BLOCK_LEN: usize = 64;
 
+/// The two keyed SHA-256 chaining states of HMAC.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+struct Midstates {
+    /// SHA-256 state after compressing `K_d ⊕ ipad`.
+    inner: [u32; 8],
+    /// SHA-256 state after compressing `K_d ⊕ opad`.
+    outer: [u32; 8],
+}
+
 /// The keyed HMAC state of one pseudonymisation domain under one key version.
 ///
-/// Made by [`KeyRing::domain_key`](super::KeyRing::domain_key). Cheap to clone (two 32-byte states
+/// Made by [`KeyRing::domain_key`](super::KeyRing::domain_key). Cheap to clone (two 32-byte states in a box
 /// and the domain name), `Send + Sync`, and never re-derived per value: make one per domain and keep
 /// it. The states are key material: they are zeroed on drop and never printed.
 ///
@@ -46,10 +55,11 @@ const BLOCK_LEN: usize = 64;
 /// ```
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct DomainKey {
-    /// SHA-256 state after compressing `K_d ⊕ ipad`.
-    inner: [u32; 8],
-    /// SHA-256 state after compressing `K_d ⊕ opad`.
-    outer: [u32; 8],
+    /// The keyed states, behind a pointer of their own: moving a `DomainKey` (a hash map growing, a
+    /// vector reallocating, a return by value) then copies only the pointer, so no stale copy of the
+    /// states is left in memory that is freed without being zeroed. Only `clone` copies them, into a
+    /// box that is zeroed when that clone drops.
+    states: Box<Midstates>,
     #[zeroize(skip)]
     version: u32,
     #[zeroize(skip)]
@@ -70,14 +80,14 @@ impl DomainKey {
             *i ^= k;
             *o ^= k;
         }
-        let mut inner = SHA256_IV;
-        let mut outer = SHA256_IV;
-        compress256(&mut inner, std::slice::from_ref(Block::from_slice(&ipad)));
-        compress256(&mut outer, std::slice::from_ref(Block::from_slice(&opad)));
+        // Compressed in place, inside the box, so the states never exist outside it.
+        let mut states = Box::new(Midstates { inner: SHA256_IV, outer: SHA256_IV });
+        compress256(&mut states.inner, std::slice::from_ref(Block::from_slice(&ipad)));
+        compress256(&mut states.outer, std::slice::from_ref(Block::from_slice(&opad)));
         ipad.zeroize();
         opad.zeroize();
         let (prefix, prefix_len) = token::prefix(version);
-        DomainKey { inner, outer, version, domain: domain.to_owned(), prefix, prefix_len }
+        DomainKey { states, version, domain: domain.to_owned(), prefix, prefix_len }
     }
 
     /// The key version whose master secret this key was derived from.
@@ -155,7 +165,7 @@ impl DomainKey {
     #[inline]
     fn mac_state(&self, value: &[u8]) -> [u32; 8] {
         // Inner hash: midstate, then the value's whole blocks, then the padded tail.
-        let mut inner = self.inner;
+        let mut inner = self.states.inner;
         let mut blocks = value.chunks_exact(BLOCK_LEN);
         for block in &mut blocks {
             compress256(&mut inner, std::slice::from_ref(Block::from_slice(block)));
@@ -178,7 +188,7 @@ impl DomainKey {
         }
         block[32] = 0x80;
         block[BLOCK_LEN - 8..].copy_from_slice(&768u64.to_be_bytes());
-        let mut outer = self.outer;
+        let mut outer = self.states.outer;
         compress256(&mut outer, std::slice::from_ref(&block));
         outer
     }
@@ -198,7 +208,7 @@ impl fmt::Debug for DomainKey {
 impl DomainKey {
     /// The keyed inner state, for tests that check it never leaks.
     pub(crate) fn inner_state_for_tests(&self) -> [u32; 8] {
-        self.inner
+        self.states.inner
     }
 }
 
