@@ -526,6 +526,7 @@ fn a_dropped_engine_leaves_no_key_material_in_freed_memory() {
             ("domain extra", domain_key_bytes(secret, "newsletter-export")),
             ("audit chain key", internal_key_bytes(secret, "audit")),
             ("audit subject key", internal_key_bytes(secret, "audit-subject")),
+            ("erasure key", internal_key_bytes(secret, "erasure")),
         ] {
             watched.push((format!("{label} ({name})"), key));
         }
