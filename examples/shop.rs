@@ -50,7 +50,7 @@ fn run() -> zweck::Result<()> {
     let record: Map<String, Value> = match json!({
         "customer_id": "c-1042",
         "name": "Jane Doe",
-        "email": "  Jane.Doe@Example.com ",
+        "email": "Jane.Doe@Example.com",
         "phone": "+49 170 1234567",
         "street": "Oranienstraße 12",
         "postcode": "10999",

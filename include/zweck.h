@@ -9,7 +9,8 @@
  *   function returns ZWECK_STATUS_OK; on failure they are left untouched. After a failure,
  *   zweck_last_error_message() returns an English description for logs (it names the argument at
  *   fault and the fix); branch on the status, never on the text. A successful call does not clear
- *   the message. Status values never change; new ones are added at the end.
+ *   the message. Status values never change; new ones are added at the end. With a journal, any
+ *   function that changes state may also fail with ZWECK_STATUS_IO when the file cannot be written.
  *
  * Arguments
  *   A pointer parameter must not be NULL unless its description says so; NULL where a value is
@@ -43,6 +44,118 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/**
+ * What an engine's audit trail records; pass it to `zweck_engine_options_set_audit` as an int32_t.
+ * The values never change.
+ */
+typedef enum zweck_audit_mode {
+    /**
+     * Nothing. `zweck_audit_verify` then fails with ZWECK_STATUS_AUDIT_BROKEN.
+     */
+    ZWECK_AUDIT_MODE_OFF = 0,
+    /**
+     * Every change: consent events, erasures, exports, re-identifications, key rotations and
+     * compactions, each in the same atomic write as the change itself.
+     */
+    ZWECK_AUDIT_MODE_CHANGES = 1,
+    /**
+     * Every change and every access decision (`zweck_decide`, `zweck_view`). The default.
+     */
+    ZWECK_AUDIT_MODE_FULL = 2,
+} zweck_audit_mode;
+
+/**
+ * Whether a field is released. `ZWECK_EFFECT_DENY` is 0, so a zeroed decision denies.
+ */
+typedef enum zweck_effect {
+    /**
+     * Nothing of the field is released.
+     */
+    ZWECK_EFFECT_DENY = 0,
+    /**
+     * The field is released in the decision's treatment.
+     */
+    ZWECK_EFFECT_ALLOW = 1,
+} zweck_effect;
+
+/**
+ * Why a decision came out as it did. Values 0 to 5 allow, the others deny. The values never
+ * change; new ones are added at the end, so treat an unknown value as a denial.
+ * `zweck_reason_str()` gives the name used in JSON output, `zweck_reason_explain()` a sentence.
+ */
+typedef enum zweck_reason {
+    /**
+     * Allowed: the customer's consent holds.
+     */
+    ZWECK_REASON_CONSENT_GIVEN = 0,
+    /**
+     * Allowed: necessary for the contract.
+     */
+    ZWECK_REASON_CONTRACT = 1,
+    /**
+     * Allowed: a legal obligation.
+     */
+    ZWECK_REASON_LEGAL_OBLIGATION = 2,
+    /**
+     * Allowed: vital interests.
+     */
+    ZWECK_REASON_VITAL_INTERESTS = 3,
+    /**
+     * Allowed: a public task.
+     */
+    ZWECK_REASON_PUBLIC_TASK = 4,
+    /**
+     * Allowed: legitimate interests, and the customer has not objected.
+     */
+    ZWECK_REASON_LEGITIMATE_INTERESTS = 5,
+    /**
+     * Denied: no consent was ever given for the purpose or an ancestor.
+     */
+    ZWECK_REASON_NO_CONSENT = 6,
+    /**
+     * Denied: consent was withdrawn.
+     */
+    ZWECK_REASON_CONSENT_WITHDRAWN = 7,
+    /**
+     * Denied: consent passed its expiry or the purpose's maximum age.
+     */
+    ZWECK_REASON_CONSENT_EXPIRED = 8,
+    /**
+     * Denied: consent was given for an older privacy-notice version than the purpose now requires.
+     */
+    ZWECK_REASON_NOTICE_OUTDATED = 9,
+    /**
+     * Denied: the customer objected.
+     */
+    ZWECK_REASON_OBJECTED = 10,
+    /**
+     * Denied: special-category data needs explicit consent for this purpose.
+     */
+    ZWECK_REASON_EXPLICIT_CONSENT_MISSING = 11,
+    /**
+     * Denied: the policy does not release this field to this purpose.
+     */
+    ZWECK_REASON_FIELD_NOT_TAGGED = 12,
+    /**
+     * Denied: the policy does not declare this field. (`zweck_decide` reports this as
+     * ZWECK_STATUS_UNKNOWN_FIELD instead; it appears in view JSON as `"unknown_field"`.)
+     */
+    ZWECK_REASON_UNKNOWN_FIELD = 13,
+    /**
+     * Denied: the policy does not declare this purpose. (`zweck_decide` reports this as
+     * ZWECK_STATUS_UNKNOWN_PURPOSE instead.)
+     */
+    ZWECK_REASON_UNKNOWN_PURPOSE = 14,
+    /**
+     * Denied: the customer's data was erased (right to be forgotten).
+     */
+    ZWECK_REASON_SUBJECT_ERASED = 15,
+    /**
+     * Denied: this purpose may not re-identify pseudonyms.
+     */
+    ZWECK_REASON_REIDENTIFICATION_NOT_ALLOWED = 16,
+} zweck_reason;
 
 /**
  * The result of a zweck function: `ZWECK_STATUS_OK` (0) on success, a non-zero code on failure.
@@ -124,11 +237,131 @@ typedef enum zweck_status {
      * zweck hit an internal bug and caught the panic; the call had no effect that can be relied on.
      */
     ZWECK_STATUS_PANIC = 17,
+    /**
+     * The subject was erased (right to be forgotten); its id cannot be used again. Give the customer
+     * a new id.
+     */
+    ZWECK_STATUS_SUBJECT_ERASED = 18,
+    /**
+     * The audit log failed verification or cannot be continued: an entry was changed, removed or
+     * reordered, or it was written under another audit key.
+     */
+    ZWECK_STATUS_AUDIT_BROKEN = 19,
 } zweck_status;
+
+/**
+ * The form a field is released in. The values never change; new ones are added at the end.
+ */
+typedef enum zweck_treatment {
+    /**
+     * Not released (every denied decision).
+     */
+    ZWECK_TREATMENT_WITHHELD = 0,
+    /**
+     * The stored value.
+     */
+    ZWECK_TREATMENT_PLAIN = 1,
+    /**
+     * A keyed pseudonym (`k<version>_` and 32 hex digits).
+     */
+    ZWECK_TREATMENT_PSEUDONYMISED = 2,
+    /**
+     * A masked form, e.g. `j***@example.com`.
+     */
+    ZWECK_TREATMENT_MASKED = 3,
+    /**
+     * A generalised form, e.g. an age band or a postcode prefix.
+     */
+    ZWECK_TREATMENT_GENERALISED = 4,
+} zweck_treatment;
+
+/**
+ * A zweck engine: one policy, one key ring and one consent ledger, the object every other function
+ * works on.
+ *
+ * Ownership: created by `zweck_engine_new`, `zweck_engine_open` or `zweck_engine_new_with_options`
+ * and owned by the caller, who releases it exactly once with `zweck_engine_free`.
+ * Lifetime: it lives until `zweck_engine_free`; strings it returned live on independently.
+ * Thread safety: one engine may be shared by any number of threads and used by all of them at
+ * once: every function that takes a `const zweck_engine *` synchronises internally (reads never
+ * wait for one another; a consent write locks only the part of the ledger holding its subject).
+ * The only exception is `zweck_engine_free`, which must run once, after every other call on the
+ * engine has returned, with no call started afterwards.
+ */
+typedef struct zweck_engine zweck_engine;
+
+/**
+ * Settings for `zweck_engine_new_with_options`: where the engine keeps its state, whether it keeps
+ * a vault for re-identification, and the older key versions it must recognise.
+ *
+ * A fresh options object means: state in memory, no vault, full audit trail, only the current key.
+ *
+ * Ownership: created by `zweck_engine_options_new`, owned by the caller, released with
+ * `zweck_engine_options_free`. `zweck_engine_new_with_options` copies what it needs, so the options
+ * may be released, or reused for another engine, right after it returns.
+ * Thread safety: not synchronised. Use one options object from one thread at a time; sharing it
+ * read-only (several threads passing it to `zweck_engine_new_with_options` while nobody changes it)
+ * is fine.
+ */
+typedef struct zweck_engine_options zweck_engine_options;
+
+/**
+ * The answer to "may this purpose see this field of this customer now, and in what form?".
+ *
+ * Ownership: a plain value the caller allocates (on the stack is fine); `zweck_decide` fills it.
+ */
+typedef struct zweck_decision {
+    /**
+     * Allow or deny.
+     */
+    enum zweck_effect effect;
+    /**
+     * The form the field leaves in; `ZWECK_TREATMENT_WITHHELD` whenever `effect` is deny.
+     */
+    enum zweck_treatment treatment;
+    /**
+     * Why.
+     */
+    enum zweck_reason reason;
+} zweck_decision;
+
+/**
+ * What `zweck_compact` did; worth logging, since it shows that erased data left the disk.
+ *
+ * Ownership: a plain value the caller allocates; `zweck_compact` fills it.
+ */
+typedef struct zweck_compact_stats {
+    /**
+     * Records before compaction.
+     */
+    uint64_t records_before;
+    /**
+     * Records after compaction (the live ones).
+     */
+    uint64_t records_after;
+    /**
+     * Bytes before compaction (the file size for a journal, payload bytes in memory).
+     */
+    uint64_t bytes_before;
+    /**
+     * Bytes after compaction.
+     */
+    uint64_t bytes_after;
+} zweck_compact_stats;
 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Returns the version of the loaded zweck library, such as `"0.1.0"` (semantic versioning).
+ *
+ * Compare it with the version of the header you compiled against to catch a stale shared library.
+ *
+ * Ownership: the string is static; never free it. It never is NULL.
+ * Thread safety: may be called from any thread.
+ */
+const char *zweck_version(void);
 
 /**
  * Returns the message describing the most recent failure of a zweck function on the calling thread.
@@ -175,14 +408,837 @@ const char *zweck_status_str(int32_t status);
 void zweck_string_free(char *string);
 
 /**
- * Returns the version of the loaded zweck library, such as `"0.1.0"` (semantic versioning).
+ * Creates an engine whose state (consents, erasures) lives in memory and is lost when it is freed.
  *
- * Compare it with the version of the header you compiled against to catch a stale shared library.
+ * `policy_json` is the policy document (see the README); `key`/`key_len` is the master secret
+ * (32 to 64 bytes; load it from a secret store) and `key_version` its version number, which every
+ * token carries (`k<version>_...`). zweck copies the key; the caller may wipe its copy right after
+ * the call. For durable state use `zweck_engine_open`.
+ *
+ * Ownership: `*engine_out` belongs to the caller; release it with `zweck_engine_free`.
+ * Thread safety: may be called from any thread.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument; ZWECK_STATUS_INVALID_UTF8;
+ * ZWECK_STATUS_POLICY_INVALID if the policy is not valid JSON or not a valid policy (the last error
+ * gives the path inside the document, or line and column); ZWECK_STATUS_KEY_INVALID if the key is
+ * not 32 to 64 bytes long.
+ *
+ * # Safety
+ * `policy_json` is NULL or a NUL-terminated string; `key` is NULL or points to `key_len` readable
+ * bytes; `engine_out` is NULL or points to writable storage for one pointer.
+ */
+enum zweck_status zweck_engine_new(const char *policy_json,
+                                   const uint8_t *key,
+                                   size_t key_len,
+                                   uint32_t key_version,
+                                   struct zweck_engine **engine_out);
+
+/**
+ * Creates an engine whose state lives in the journal file at `journal_path` (created if missing):
+ * consents, erasures and vault entries survive restarts and crashes, and every change is on disk
+ * before the function that made it returns. Arguments are those of `zweck_engine_new`, plus the path.
+ *
+ * Reopen a journal with the same policy and every key version it was written with (after a
+ * `zweck_rotate_key`, add the older ones with `zweck_engine_new_with_options`). A journal can be
+ * open in only one engine, in one process, at a time.
+ *
+ * Ownership: `*engine_out` belongs to the caller; release it with `zweck_engine_free`, which also
+ * closes the journal.
+ * Thread safety: may be called from any thread.
+ *
+ * Errors: as `zweck_engine_new`, plus ZWECK_STATUS_IO if the file cannot be created or read,
+ * ZWECK_STATUS_LOCKED if another engine has it open, ZWECK_STATUS_CORRUPT if it is damaged (it is
+ * then left untouched), ZWECK_STATUS_UNKNOWN_KEY_VERSION or ZWECK_STATUS_KEY_INVALID if it holds
+ * erasures made under a key version that is missing or has a different secret.
+ *
+ * # Safety
+ * As `zweck_engine_new`; `journal_path` is NULL or a NUL-terminated string.
+ */
+enum zweck_status zweck_engine_open(const char *policy_json,
+                                    const uint8_t *key,
+                                    size_t key_len,
+                                    uint32_t key_version,
+                                    const char *journal_path,
+                                    struct zweck_engine **engine_out);
+
+/**
+ * Creates an engine with the settings in `options` (journal, vault, older keys); NULL `options`
+ * means the defaults, as `zweck_engine_new`. The other arguments are those of `zweck_engine_new`.
+ * The options are only read: release or reuse them once this returns.
+ *
+ * Ownership: `*engine_out` belongs to the caller; release it with `zweck_engine_free`.
+ * Thread safety: may be called from any thread, as long as no thread changes `options` meanwhile.
+ *
+ * Errors: as `zweck_engine_open`; ZWECK_STATUS_KEY_INVALID also if an added key has the current
+ * key's version.
+ *
+ * # Safety
+ * As `zweck_engine_new`; `options` is NULL or a live options object that no thread changes during
+ * the call.
+ */
+enum zweck_status zweck_engine_new_with_options(const char *policy_json,
+                                                const uint8_t *key,
+                                                size_t key_len,
+                                                uint32_t key_version,
+                                                const struct zweck_engine_options *options,
+                                                struct zweck_engine **engine_out);
+
+/**
+ * Releases an engine: closes its journal, if any, and zeroes its key material. Passing NULL does
+ * nothing.
+ *
+ * Ownership: takes back the engine; the pointer is invalid afterwards. Strings the engine returned
+ * stay valid until released with `zweck_string_free`.
+ * Thread safety: call it exactly once, after every other call on the engine (from any thread) has
+ * returned, and start no call on it afterwards.
+ *
+ * # Safety
+ * `engine` is NULL or came from one of the engine constructors and has not been released yet.
+ */
+void zweck_engine_free(struct zweck_engine *engine);
+
+/**
+ * Writes the current key version (the one new tokens carry) to `*version_out`.
+ *
+ * Thread safety: may be called from any thread; a concurrent `zweck_rotate_key` may change the
+ * answer right after.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT if an argument is NULL.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `version_out` is NULL or points to writable storage for one
+ * `uint32_t`.
+ */
+enum zweck_status zweck_key_version(const struct zweck_engine *engine, uint32_t *version_out);
+
+/**
+ * Creates an options object with the defaults: state in memory, no vault, full audit trail
+ * (`ZWECK_AUDIT_MODE_FULL`), no older keys.
+ *
+ * Ownership: `*options_out` belongs to the caller; release it with `zweck_engine_options_free`.
+ * Thread safety: may be called from any thread.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT if `options_out` is NULL.
+ *
+ * # Safety
+ * `options_out` is NULL or points to writable storage for one pointer.
+ */
+enum zweck_status zweck_engine_options_new(struct zweck_engine_options **options_out);
+
+/**
+ * Releases an options object. Passing NULL does nothing. Added key material is zeroed.
+ *
+ * Ownership: takes back the object; the pointer is invalid afterwards. Engines built from it are not
+ * affected.
+ * Thread safety: call it once, after every other call using the object has returned.
+ *
+ * # Safety
+ * `options` is NULL or came from `zweck_engine_options_new` and has not been released yet.
+ */
+void zweck_engine_options_free(struct zweck_engine_options *options);
+
+/**
+ * Keeps the engine's state in the journal file at `path` (created if missing), so consents,
+ * erasures and vault entries survive restarts and crashes; every write is synced to disk before the
+ * function that made it returns. Replaces an earlier path. Only one engine, in one process, can
+ * have a journal open at a time.
+ *
+ * The path is only stored here; it is opened by `zweck_engine_new_with_options`.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT if `options` or `path` is NULL or `path` is empty;
+ * ZWECK_STATUS_INVALID_UTF8 if `path` is not UTF-8.
+ *
+ * # Safety
+ * `options` is NULL or a live options object not used by another thread during the call; `path` is
+ * NULL or a NUL-terminated string.
+ */
+enum zweck_status zweck_engine_options_set_journal(struct zweck_engine_options *options, const char *path);
+
+/**
+ * Turns the vault on (`enabled` non-zero) or off (0). With the vault, every pseudonym a view
+ * releases is remembered with its original value, so that purposes marked `"reidentify": true` in
+ * the policy can resolve it with `zweck_reidentify`. Off by default, because the vault holds
+ * original values.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT if `options` is NULL.
+ *
+ * # Safety
+ * `options` is NULL or a live options object not used by another thread during the call.
+ */
+enum zweck_status zweck_engine_options_set_vault(struct zweck_engine_options *options, int32_t enabled);
+
+/**
+ * Adds an older master secret under `version`, so that an engine whose journal was written before
+ * a `zweck_rotate_key` recognises the older tokens and erasures. The key passed to
+ * `zweck_engine_new_with_options` stays current. zweck copies the bytes; the caller may wipe its
+ * copy right after the call.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT if `options` is NULL or `key` is NULL with a non-zero
+ * length; ZWECK_STATUS_KEY_INVALID if the key is not 32 to 64 bytes long or `version` was already
+ * added. A version equal to the current key's is refused when the engine is built.
+ *
+ * # Safety
+ * `options` is NULL or a live options object not used by another thread during the call; `key` is
+ * NULL or points to `key_len` readable bytes.
+ */
+enum zweck_status zweck_engine_options_add_key(struct zweck_engine_options *options,
+                                               uint32_t version,
+                                               const uint8_t *key,
+                                               size_t key_len);
+
+/**
+ * Sets what the engine's audit trail records: a `zweck_audit_mode` value, `ZWECK_AUDIT_MODE_FULL`
+ * (every change and every access decision; the default), `ZWECK_AUDIT_MODE_CHANGES` or
+ * `ZWECK_AUDIT_MODE_OFF`.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT if `options` is NULL or `mode` is not a
+ * `zweck_audit_mode` value.
+ *
+ * # Safety
+ * `options` is NULL or a live options object not used by another thread during the call.
+ */
+enum zweck_status zweck_engine_options_set_audit(struct zweck_engine_options *options, int32_t mode);
+
+/**
+ * Records that `subject` granted consent for `purpose` (which covers its child purposes).
+ *
+ * - `subject`: the shop's customer id, 1 to 256 bytes of UTF-8 without control characters.
+ * - `purpose`: a purpose key the policy declares, e.g. `"marketing"`.
+ * - `at`: when the customer acted, in Unix seconds (not when it is recorded).
+ * - `notice_version`: the privacy-notice version the customer saw; 0 means the purpose's current
+ *   version (right for a banner answered now; imported old consents must state theirs).
+ * - `source`: where it was collected, e.g. `"cookie banner v3"`; 1 to 1024 bytes.
+ * - `expires`: when the consent lapses, in Unix seconds, or 0 for no expiry of its own (the
+ *   purpose's `max_consent_age` still applies).
+ * - `explicit_consent`: non-zero for explicit consent (Art. 9(2)(a) GDPR), a separate, specific
+ *   statement the customer made; required for special-category fields, and the only kind of grant
+ *   that lifts an earlier objection.
+ *
+ * The event is durable when this returns (with a journal).
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument, an invalid subject id, an empty source,
+ * a time outside the years 1 to 9999 or an expiry not after `at`; ZWECK_STATUS_INVALID_UTF8;
+ * ZWECK_STATUS_UNKNOWN_PURPOSE; ZWECK_STATUS_SUBJECT_ERASED if the subject was erased;
+ * ZWECK_STATUS_IO if the journal cannot be written. Nothing is recorded on failure.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `subject`, `purpose` and `source` are NULL or NUL-terminated
+ * strings.
+ */
+enum zweck_status zweck_consent_grant(const struct zweck_engine *engine,
+                                      const char *subject,
+                                      const char *purpose,
+                                      int64_t at,
+                                      uint32_t notice_version,
+                                      const char *source,
+                                      int64_t expires,
+                                      int32_t explicit_consent);
+
+/**
+ * Records that `subject` withdrew consent for `purpose` and its child purposes (Art. 7(3) GDPR).
+ * Arguments are those of `zweck_consent_grant` without expiry and explicit flag; `source` says
+ * where, e.g. `"unsubscribe link"`.
+ *
+ * The event is durable when this returns (with a journal).
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: as `zweck_consent_grant`. Nothing is recorded on failure.
+ *
+ * # Safety
+ * As `zweck_consent_grant`.
+ */
+enum zweck_status zweck_consent_withdraw(const struct zweck_engine *engine,
+                                         const char *subject,
+                                         const char *purpose,
+                                         int64_t at,
+                                         uint32_t notice_version,
+                                         const char *source);
+
+/**
+ * Records that `subject` objected to `purpose` and its child purposes (Art. 21 GDPR), e.g. to
+ * legitimate-interests processing. Only a later explicit grant lifts an objection. Arguments are
+ * those of `zweck_consent_withdraw`.
+ *
+ * The event is durable when this returns (with a journal).
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: as `zweck_consent_grant`. Nothing is recorded on failure.
+ *
+ * # Safety
+ * As `zweck_consent_grant`.
+ */
+enum zweck_status zweck_consent_object(const struct zweck_engine *engine,
+                                       const char *subject,
+                                       const char *purpose,
+                                       int64_t at,
+                                       uint32_t notice_version,
+                                       const char *source);
+
+/**
+ * Writes every consent event of `subject`, oldest first, as a JSON array to `*history_out`: the
+ * proof of consent (Art. 7(1) GDPR). Each event is an object with `subject`, `purpose`, `action`
+ * (`"grant"`, `"withdraw"` or `"object"`), `at` (RFC 3339 UTC), `notice_version`, `source`, and,
+ * when set, `expires`, `explicit` (true) and `evidence`. An unknown or erased subject gives `[]`.
+ *
+ * Ownership: `*history_out` belongs to the caller; release it with `zweck_string_free`.
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument or an invalid subject id;
+ * ZWECK_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `subject` is NULL or a NUL-terminated string; `history_out` is
+ * NULL or points to writable storage for one pointer.
+ */
+enum zweck_status zweck_consent_history(const struct zweck_engine *engine,
+                                        const char *subject,
+                                        char **history_out);
+
+/**
+ * Decides whether `purpose` may see `field` of `subject`'s record at time `at` (Unix seconds), and
+ * in what form, and writes the answer to `*decision_out`. Everything defaults to deny: a field not
+ * tagged for the purpose, a missing, withdrawn, expired or outdated consent, an objection or an
+ * erased subject all give `ZWECK_EFFECT_DENY` with the matching reason and status OK.
+ *
+ * Unlike a denial, a purpose or field name the policy does not declare is a mistake in the calling
+ * code, so it is a failure: ZWECK_STATUS_UNKNOWN_PURPOSE or ZWECK_STATUS_UNKNOWN_FIELD, with a last
+ * error naming it and suggesting the closest declared name (the purpose is checked first). Nothing
+ * is written then.
+ *
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument, an invalid subject id or a time outside
+ * the years 1 to 9999; ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_UNKNOWN_PURPOSE;
+ * ZWECK_STATUS_UNKNOWN_FIELD.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `subject`, `purpose` and `field` are NULL or NUL-terminated
+ * strings; `decision_out` is NULL or points to writable storage for one `zweck_decision`.
+ */
+enum zweck_status zweck_decide(const struct zweck_engine *engine,
+                               const char *subject,
+                               const char *purpose,
+                               const char *field,
+                               int64_t at,
+                               struct zweck_decision *decision_out);
+
+/**
+ * Returns the snake_case name of a `zweck_reason` value, as it appears in JSON output, e.g.
+ * `"consent_withdrawn"`. Any integer is accepted: an unknown value gives `"unknown reason"`.
  *
  * Ownership: the string is static; never free it. It never is NULL.
  * Thread safety: may be called from any thread.
  */
-const char *zweck_version(void);
+const char *zweck_reason_str(int32_t reason);
+
+/**
+ * Returns an English sentence explaining a `zweck_reason` value, for support staff, auditors and
+ * customers, e.g. `"the customer withdrew consent"`. Any integer is accepted: an unknown value gives
+ * `"unknown reason"`.
+ *
+ * Ownership: the string is static; never free it. It never is NULL.
+ * Thread safety: may be called from any thread.
+ */
+const char *zweck_reason_explain(int32_t reason);
+
+/**
+ * Returns the snake_case name of a `zweck_treatment` value, as it appears in JSON output, e.g.
+ * `"pseudonymised"`. Any integer is accepted: an unknown value gives `"unknown treatment"`.
+ *
+ * Ownership: the string is static; never free it. It never is NULL.
+ * Thread safety: may be called from any thread.
+ */
+const char *zweck_treatment_str(int32_t treatment);
+
+/**
+ * Minimises a customer record for `purpose`: writes to `*view_out` a JSON object
+ * `{"subject", "purpose", "at", "record", "decisions"}` where `record` holds only the fields the
+ * purpose may see, each in its treatment (plain, pseudonymised, masked, generalised), and
+ * `decisions` one entry per input field, in input order: `{"field", "effect", "treatment",
+ * "reason"}` with the snake_case names of `zweck_effect`, `zweck_treatment` and `zweck_reason`.
+ * Fields the policy does not declare are denied (`"unknown_field"`), never passed through.
+ *
+ * `record_json` is a JSON object of field names to values, as the shop stores the customer;
+ * `at` is the time of the decision in Unix seconds. With the vault enabled, pseudonyms the view
+ * releases are remembered for `zweck_reidentify`.
+ *
+ * Ownership: `*view_out` belongs to the caller; release it with `zweck_string_free`.
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument, an invalid subject id or a time outside
+ * the years 1 to 9999; ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_INVALID_JSON if `record_json` is not a
+ * JSON object; ZWECK_STATUS_UNKNOWN_PURPOSE; ZWECK_STATUS_INVALID_VALUE if a released field's value
+ * does not suit its treatment (e.g. a postcode rule given an object); ZWECK_STATUS_SUBJECT_ERASED
+ * or ZWECK_STATUS_IO only with the vault enabled.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `record_json`, `subject` and `purpose` are NULL or
+ * NUL-terminated strings; `view_out` is NULL or points to writable storage for one pointer.
+ */
+enum zweck_status zweck_view(const struct zweck_engine *engine,
+                             const char *record_json,
+                             const char *subject,
+                             const char *purpose,
+                             int64_t at,
+                             char **view_out);
+
+/**
+ * Writes the pseudonym of the bytes `value`/`value_len` in `domain` to `out`, followed by a NUL, and
+ * its length without the NUL to `*written_out`.
+ *
+ * The token is `k<version>_` and 32 lowercase hex digits: `HMAC-SHA256(HKDF(master key, domain),
+ * value)`, reproducible with any standard HMAC-SHA256 (see the README). The same value gets the
+ * same token in the same domain under the same key version, and unlinkable tokens in different
+ * domains. The bytes are used as given; apply the field's normaliser first, or use
+ * `zweck_pseudonymise_field`. A domain is 1 to 256 bytes of UTF-8, typically a purpose.
+ *
+ * Buffer: `out_len` must be at least the token length plus 1 (36 bytes for key versions 0 to 9;
+ * `zweck_pseudonym_len` gives the token length). A 64-byte buffer is always enough. If it is too
+ * small, the function returns ZWECK_STATUS_BUFFER_TOO_SMALL, writes nothing, and the last error
+ * says how many bytes are needed.
+ *
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument (`value` may be NULL with length 0) or
+ * an empty or over-long domain; ZWECK_STATUS_INVALID_UTF8 if `domain` is not UTF-8;
+ * ZWECK_STATUS_BUFFER_TOO_SMALL.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `domain` is NULL or a NUL-terminated string; `value` is NULL or
+ * points to `value_len` readable bytes; `out` is NULL or points to `out_len` writable bytes;
+ * `written_out` is NULL or points to writable storage for one `size_t`.
+ */
+enum zweck_status zweck_pseudonymise(const struct zweck_engine *engine,
+                                     const char *domain,
+                                     const uint8_t *value,
+                                     size_t value_len,
+                                     char *out,
+                                     size_t out_len,
+                                     size_t *written_out);
+
+/**
+ * Writes the pseudonym the policy gives `field` for `purpose` to `out`, followed by a NUL, and its
+ * length without the NUL to `*written_out`: the field's normaliser is applied first (e.g. email:
+ * trimmed and lowercased), so the token equals the one `zweck_view` releases for that field.
+ *
+ * Buffer: as `zweck_pseudonymise`.
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument or if the policy does not pseudonymise
+ * `field` for `purpose`; ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_UNKNOWN_FIELD;
+ * ZWECK_STATUS_UNKNOWN_PURPOSE; ZWECK_STATUS_BUFFER_TOO_SMALL.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `field`, `purpose` and `value` are NULL or NUL-terminated
+ * strings; `out` is NULL or points to `out_len` writable bytes; `written_out` is NULL or points to
+ * writable storage for one `size_t`.
+ */
+enum zweck_status zweck_pseudonymise_field(const struct zweck_engine *engine,
+                                           const char *field,
+                                           const char *purpose,
+                                           const char *value,
+                                           char *out,
+                                           size_t out_len,
+                                           size_t *written_out);
+
+/**
+ * Pseudonymises `count` values in `domain` in one call: `values[i]`/`lens[i]` is the i-th value's
+ * bytes. Writes each token followed by `'\n'`, in input order, to `out` (no NUL terminator) and the
+ * number of bytes written, `count * (token length + 1)`, to `*written_out`. No memory is allocated
+ * per value, and the domain key is derived once.
+ *
+ * Buffer: `out_len` must be at least `count * (zweck_pseudonym_len() + 1)`; otherwise the function
+ * returns ZWECK_STATUS_BUFFER_TOO_SMALL, writes nothing, and the last error says how many bytes are
+ * needed. `count` 0 writes nothing and sets `*written_out` to 0 (`values`, `lens` and `out` may
+ * then be NULL).
+ *
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: as `zweck_pseudonymise`; a NULL `values[i]` with a non-zero `lens[i]` is
+ * ZWECK_STATUS_INVALID_ARGUMENT naming the index.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `domain` is NULL or a NUL-terminated string; `values` and `lens`
+ * are NULL or point to `count` readable elements, and each non-NULL `values[i]` to `lens[i]`
+ * readable bytes; `out` is NULL or points to `out_len` writable bytes; `written_out` is NULL or
+ * points to writable storage for one `size_t`.
+ */
+enum zweck_status zweck_pseudonymise_batch(const struct zweck_engine *engine,
+                                           const char *domain,
+                                           const uint8_t *const *values,
+                                           const size_t *lens,
+                                           size_t count,
+                                           char *out,
+                                           size_t out_len,
+                                           size_t *written_out);
+
+/**
+ * Pseudonymises newline-separated values in `domain`: `input`/`input_len` holds the values, each
+ * ended by `'\n'` (a last value without `'\n'` counts too; an empty line in the middle is an empty
+ * value; a `'\r'` is part of the value). Writes each token followed by `'\n'`, in input order, to
+ * `out` (no NUL terminator) and the number of bytes written to `*written_out`. This is the form a
+ * file or a PHP `implode("\n", $values)` has, with no array of pointers to build.
+ *
+ * Buffer: `out_len` must be at least `(number of values) * (zweck_pseudonym_len() + 1)`; otherwise
+ * ZWECK_STATUS_BUFFER_TOO_SMALL, nothing is written, and the last error gives the size needed.
+ * Empty input writes nothing and sets `*written_out` to 0.
+ *
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: as `zweck_pseudonymise`.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `domain` is NULL or a NUL-terminated string; `input` is NULL or
+ * points to `input_len` readable bytes; `out` is NULL or points to `out_len` writable bytes;
+ * `written_out` is NULL or points to writable storage for one `size_t`.
+ */
+enum zweck_status zweck_pseudonymise_packed(const struct zweck_engine *engine,
+                                            const char *domain,
+                                            const uint8_t *input,
+                                            size_t input_len,
+                                            char *out,
+                                            size_t out_len,
+                                            size_t *written_out);
+
+/**
+ * Writes the length in bytes of the tokens the engine makes now, without NUL or newline, to
+ * `*len_out`: `k<version>_` plus 32 hex digits, so 35 for key versions 0 to 9 and never more than
+ * 44. Use it to size buffers for the batch functions. A `zweck_rotate_key` to a version with more
+ * digits makes tokens longer.
+ *
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT if an argument is NULL.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `len_out` is NULL or points to writable storage for one
+ * `size_t`.
+ */
+enum zweck_status zweck_pseudonym_len(const struct zweck_engine *engine, size_t *len_out);
+
+/**
+ * Writes everything zweck holds about `subject` (right of access and portability, Art. 15 and 20
+ * GDPR) as JSON to `*export_out`: `{"subject", "generated_at", "policy", "erased", "data": [...],
+ * "done": true}`, where `data` lists groups in the shape of WooCommerce's personal-data exporter
+ * (`group_id`, `group_label`, `group_description`, `item_id`, `data: [{"name", "value"}]`): the
+ * customer record's fields with their categories and users (when `record_json` is given), every
+ * purpose with its legal basis, retention and the subject's status at `at`, the consent history,
+ * and vault pseudonyms.
+ *
+ * `record_json` is the customer's record as a JSON object, or NULL to leave it out (zweck keeps no
+ * records of its own). `at` is the time in Unix seconds.
+ *
+ * Ownership: `*export_out` belongs to the caller; release it with `zweck_string_free`.
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL required argument, an invalid subject id or a
+ * time outside the years 1 to 9999; ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_INVALID_JSON if
+ * `record_json` is not a JSON object.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `subject` and `record_json` are NULL or NUL-terminated strings;
+ * `export_out` is NULL or points to writable storage for one pointer.
+ */
+enum zweck_status zweck_subject_export(const struct zweck_engine *engine,
+                                       const char *subject,
+                                       const char *record_json,
+                                       int64_t at,
+                                       char **export_out);
+
+/**
+ * Erases `subject` (right to be forgotten, Art. 17 GDPR): removes their consent events and vault
+ * entries and leaves a tombstone, so every later decision about them is denied with
+ * `ZWECK_REASON_SUBJECT_ERASED` and new consents for the id are refused. `reason` says why (e.g.
+ * `"customer request via account page"`, 1 to 1024 bytes); `at` is the time in Unix seconds.
+ *
+ * Writes the receipt as JSON to `*receipt_out`: `{"subject_hash", "at", "reason", "erased":
+ * [{"what", "count"}], "retained": [{"field", "category", "purpose", "basis", "retention", "why"}],
+ * "note"}`. It never contains the subject id; `retained` lists the fields the policy requires the
+ * shop to keep (e.g. invoices under tax law). The tombstone is durable when this returns; the erased
+ * records leave the journal file at the next `zweck_compact`.
+ *
+ * Ownership: `*receipt_out` belongs to the caller; release it with `zweck_string_free`.
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument, an invalid subject id, an empty reason
+ * or a time outside the years 1 to 9999; ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_SUBJECT_ERASED if
+ * the subject was erased before; ZWECK_STATUS_IO. `receipt_out` is checked before anything is
+ * erased.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `subject` and `reason` are NULL or NUL-terminated strings;
+ * `receipt_out` is NULL or points to writable storage for one pointer.
+ */
+enum zweck_status zweck_subject_forget(const struct zweck_engine *engine,
+                                       const char *subject,
+                                       const char *reason,
+                                       int64_t at,
+                                       char **receipt_out);
+
+/**
+ * Writes 1 to `*erased_out` if `subject` was erased with `zweck_subject_forget`, else 0.
+ *
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument; ZWECK_STATUS_INVALID_UTF8.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `subject` is NULL or a NUL-terminated string; `erased_out` is
+ * NULL or points to writable storage for one `int32_t`.
+ */
+enum zweck_status zweck_subject_is_erased(const struct zweck_engine *engine,
+                                          const char *subject,
+                                          int32_t *erased_out);
+
+/**
+ * The retention sweep (storage limitation, Art. 5(1)(e) GDPR): for each field of `record_json`
+ * (collected at `collected_at`), whether the shop must keep, pseudonymise or erase it at `at` (both
+ * Unix seconds) under the policy's retention periods. Writes a JSON array to `*steps_out`, one
+ * object per field in input order: `{"field", "action": "keep" | "pseudonymise" | "erase",
+ * "next_due": RFC 3339 or null, "because"}`. Fields the policy does not declare are due for erasure.
+ *
+ * Ownership: `*steps_out` belongs to the caller; release it with `zweck_string_free`.
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument or a time outside the years 1 to 9999;
+ * ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_INVALID_JSON if `record_json` is not a JSON object.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `record_json` is NULL or a NUL-terminated string; `steps_out`
+ * is NULL or points to writable storage for one pointer.
+ */
+enum zweck_status zweck_retention_due(const struct zweck_engine *engine,
+                                      const char *record_json,
+                                      int64_t collected_at,
+                                      int64_t at,
+                                      char **steps_out);
+
+/**
+ * Resolves a pseudonym through the vault, for a purpose the policy marks `"reidentify": true` (e.g.
+ * fraud investigation). Writes `{"token", "subject", "field", "value"}` as JSON to `*result_out`;
+ * `value` is the original value after the field's normaliser.
+ *
+ * Only engines built with the vault enabled (`zweck_engine_options_set_vault`) know tokens, and
+ * only those a `zweck_view` released. `at` (Unix seconds) dates the re-identification in the audit
+ * log.
+ *
+ * Ownership: `*result_out` belongs to the caller; release it with `zweck_string_free`.
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument or a time outside the years 1 to 9999;
+ * ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_UNKNOWN_PURPOSE; ZWECK_STATUS_MALFORMED_TOKEN if `token` is not a zweck token;
+ * ZWECK_STATUS_DENIED if the purpose may not re-identify, the engine has no vault, or the vault does
+ * not know the token (never released, or its subject was erased).
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `token` and `purpose` are NULL or NUL-terminated strings;
+ * `result_out` is NULL or points to writable storage for one pointer.
+ */
+enum zweck_status zweck_reidentify(const struct zweck_engine *engine,
+                                   const char *token,
+                                   const char *purpose,
+                                   int64_t at,
+                                   char **result_out);
+
+/**
+ * Makes a new master secret current: tokens made from now on carry `version`; older versions stay
+ * in the engine to recognise older tokens and erasures. With the vault, every entry is pseudonymised
+ * again under the new key. zweck copies the key; the caller may wipe its copy after the call.
+ *
+ * The key ring is not stored in the journal: store the new secret with its version, and reopen the
+ * journal with every version it was written with (`zweck_engine_options_add_key`).
+ *
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine;
+ * calls running at the same time use either the old or the new key.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument; ZWECK_STATUS_KEY_INVALID if the key is
+ * not 32 to 64 bytes long or `version` is already in use; ZWECK_STATUS_IO. On failure the current
+ * key stays as it was.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `key` is NULL or points to `key_len` readable bytes.
+ */
+enum zweck_status zweck_rotate_key(const struct zweck_engine *engine,
+                                   uint32_t version,
+                                   const uint8_t *key,
+                                   size_t key_len);
+
+/**
+ * Rewrites the engine's store with only the live records, so that the consent events and vault
+ * entries of erased subjects leave the journal file for good; call it after `zweck_subject_forget`
+ * when an erasure must be complete on disk at once. Writes what it did to `*stats_out`. The rewrite
+ * is atomic: a crash leaves either the old or the new file.
+ *
+ * Thread safety: may be called from any thread; writes on other threads wait until it is done.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument; ZWECK_STATUS_IO. `stats_out` is checked
+ * before anything is rewritten.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `stats_out` is NULL or points to writable storage for one
+ * `zweck_compact_stats`.
+ */
+enum zweck_status zweck_compact(const struct zweck_engine *engine, struct zweck_compact_stats *stats_out);
+
+/**
+ * Records what a TC string from the shop's consent banner (IAB TCF v2) says about `subject`, through
+ * the policy's `"tcf"` mapping, as consent events; `at` is the server's current time in Unix
+ * seconds. Mapped consent purposes get a grant if the string consents to every mapped TCF purpose,
+ * otherwise a withdrawal; mapped legitimate-interests purposes get an objection if the string
+ * objects. Events are dated by the string's LastUpdated; a string already recorded for the subject
+ * records nothing, so call this on every request that carries the consent cookie.
+ *
+ * Writes a summary as JSON to `*summary_out`: `{"events": <number recorded>, "granted": [...],
+ * "withdrawn": [...], "objected": [...], "still_objected": [...], "issues": [...], "duplicate":
+ * bool}` (purpose keys; `issues` are the validator's warnings; `still_objected` are purposes whose
+ * earlier objection only an explicit grant can lift).
+ *
+ * Ownership: `*summary_out` belongs to the caller; release it with `zweck_string_free`.
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument, an invalid subject id or a time outside
+ * the years 1 to 9999; ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_POLICY_INVALID if the policy has no
+ * `"tcf"` mapping; ZWECK_STATUS_TCF_INVALID if the string cannot be decoded (the last error names
+ * segment, field and bit), is dated in the future, or is invalid under current TCF policy;
+ * ZWECK_STATUS_SUBJECT_ERASED; ZWECK_STATUS_IO. Nothing is recorded on failure.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `subject` and `tc_string` are NULL or NUL-terminated strings;
+ * `summary_out` is NULL or points to writable storage for one pointer.
+ */
+enum zweck_status zweck_tcf_record(const struct zweck_engine *engine,
+                                   const char *subject,
+                                   const char *tc_string,
+                                   int64_t at,
+                                   char **summary_out);
+
+/**
+ * Decodes a TC string (IAB TCF v2) without recording anything and writes it as one JSON object to
+ * `*decoded_out`, with the keys `version`, `created`, `last_updated` (RFC 3339 UTC), `cmp_id`,
+ * `cmp_version`, `consent_screen`, `consent_language`, `vendor_list_version`, `policy_version`,
+ * `is_service_specific`, `use_non_standard_texts`, `special_feature_opt_ins`, `purpose_consents`,
+ * `purpose_legitimate_interests`, `purpose_one_treatment`, `publisher_country_code`,
+ * `vendor_consents`, `vendor_legitimate_interests`, `publisher_restrictions`, `disclosed_vendors`,
+ * `publisher_purpose_consents`, `publisher_purpose_legitimate_interests`, `custom_purpose_consents`
+ * and `custom_purpose_legitimate_interests`. Id sets are sorted integer lists; the keys of an absent
+ * segment are null. Needs no engine.
+ *
+ * Ownership: `*decoded_out` belongs to the caller; release it with `zweck_string_free`.
+ * Thread safety: may be called from any thread.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument; ZWECK_STATUS_INVALID_UTF8;
+ * ZWECK_STATUS_TCF_INVALID if the string cannot be decoded (the last error names segment, field and
+ * bit) or lists more than 1048576 vendor ids in total.
+ *
+ * # Safety
+ * `tc_string` is NULL or a NUL-terminated string; `decoded_out` is NULL or points to writable
+ * storage for one pointer.
+ */
+enum zweck_status zweck_tcf_decode(const char *tc_string, char **decoded_out);
+
+/**
+ * Records a Global Privacy Control signal (`Sec-GPC: 1`) from `subject`'s browser as an objection,
+ * dated `at` (Unix seconds), to every purpose the policy flags `sale`, `sharing` or
+ * `targeted_advertising`; `source` says where it was seen (e.g. `"Sec-GPC header, shop frontend"`).
+ * Writes the purposes an objection was recorded for as a JSON array of keys to `*purposes_out`.
+ * A purpose that already carries a GPC objection gets no new one, so call this on every request
+ * with the header: after the first it records nothing and writes `[]`. An explicit grant given
+ * after the signal wins over it.
+ *
+ * Ownership: `*purposes_out` belongs to the caller; release it with `zweck_string_free`.
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL argument, an invalid subject id, an empty source
+ * or a time outside the years 1 to 9999; ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_SUBJECT_ERASED;
+ * ZWECK_STATUS_IO. Nothing is recorded on failure.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `subject` and `source` are NULL or NUL-terminated strings;
+ * `purposes_out` is NULL or points to writable storage for one pointer.
+ */
+enum zweck_status zweck_gpc_record(const struct zweck_engine *engine,
+                                   const char *subject,
+                                   int64_t at,
+                                   const char *source,
+                                   char **purposes_out);
+
+/**
+ * Writes the privacy notice the engine's policy implies, as Markdown, to `*notice_out`: the
+ * controller, every purpose with its legal basis, data, retention and how to withdraw or object,
+ * and the customer's rights. The text depends only on the policy, so it can be cached per policy.
+ *
+ * Ownership: `*notice_out` belongs to the caller; release it with `zweck_string_free`.
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT if an argument is NULL.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `notice_out` is NULL or points to writable storage for one
+ * pointer.
+ */
+enum zweck_status zweck_notice(const struct zweck_engine *engine, char **notice_out);
+
+/**
+ * Writes the records of processing activities (Art. 30 GDPR) the engine's policy implies, as JSON,
+ * to `*records_out`: `{"format": "zweck.processing_records.v1", "name", "controller",
+ * "data_subjects", "purposes": [...], "security_measures": [...]}`, one purpose entry per purpose
+ * with its legal basis, data categories, fields and treatments, retention and flags (the README
+ * describes every key). Key order is fixed: the same policy always gives the same text.
+ *
+ * Ownership: `*records_out` belongs to the caller; release it with `zweck_string_free`.
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT if an argument is NULL.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `records_out` is NULL or points to writable storage for one
+ * pointer.
+ */
+enum zweck_status zweck_processing_records(const struct zweck_engine *engine, char **records_out);
+
+/**
+ * Writes the audit entries of access decisions that are still buffered to the store now.
+ *
+ * In `ZWECK_AUDIT_MODE_FULL`, decision entries are buffered to keep reads cheap and written with
+ * the next change, every 256 entries, by this function, and when the engine is freed. A crash can
+ * lose buffered decision entries, never a change; call this where a decision must be on record
+ * at once (e.g. before answering an auditor).
+ *
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT if `engine` is NULL; ZWECK_STATUS_IO if the journal cannot
+ * be written.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine.
+ */
+enum zweck_status zweck_audit_flush(const struct zweck_engine *engine);
+
+/**
+ * Verifies the engine's whole audit chain: every entry must authenticate its predecessor under the
+ * audit key (HMAC-SHA256), so an entry that was changed, removed, inserted or reordered is found.
+ * Writes `{"entries": <number checked>, "head": {"count", "mac"}}` as JSON to `*report_out`.
+ *
+ * The chain alone cannot tell a log whose newest entries were cut off from a shorter log. Keep the
+ * `head` of a report outside the journal (the shop's database, a ticket) and pass it back as
+ * `anchor_json` (the `{"count", "mac"}` object) to detect that too; NULL checks without an anchor.
+ *
+ * Ownership: `*report_out` belongs to the caller; release it with `zweck_string_free`.
+ * Thread safety: may be called from any thread, concurrently with any other call on the engine.
+ *
+ * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL `engine` or `report_out`;
+ * ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_INVALID_JSON if `anchor_json` is not a `{"count",
+ * "mac"}` object; ZWECK_STATUS_AUDIT_BROKEN if the chain fails verification (the last error names
+ * the entry and what is wrong there) or the engine keeps no audit log; ZWECK_STATUS_IO.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `anchor_json` is NULL or a NUL-terminated string; `report_out`
+ * is NULL or points to writable storage for one pointer.
+ */
+enum zweck_status zweck_audit_verify(const struct zweck_engine *engine,
+                                     const char *anchor_json,
+                                     char **report_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -271,3 +271,233 @@ fn make_install_gives_a_library_that_pkg_config_users_can_link_both_ways() {
     assert!(!libdir.join("libzweck.so.0").exists() && !libdir.join("pkgconfig/zweck.pc").exists());
     assert!(!destdir.join("usr/include/zweck.h").exists());
 }
+
+// --- every entry point, threads, the shop examples, valgrind ------------------------------------------
+
+/// The flags of the shop examples: what a careful C or C++ user compiles with.
+const STRICT_C: &[&str] = &["-std=c11", "-Wall", "-Wextra", "-Werror", "-g"];
+const STRICT_CXX: &[&str] = &["-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"];
+
+fn example_source(path: &str) -> std::path::PathBuf {
+    support::manifest_dir().join("examples").join(path)
+}
+
+/// Runs `exe` with `args` and returns its stdout, failing the test with the whole output otherwise.
+fn run_with_args(exe: &Path, args: &[&std::ffi::OsStr], what: &str) -> String {
+    let output = support::run_command(Command::new(exe).args(args));
+    support::assert_success(&output, what);
+    String::from_utf8(output.stdout).unwrap_or_else(|e| panic!("{what} printed invalid UTF-8: {e}"))
+}
+
+/// The number of passed checks in a "N passed, 0 failed" line, failing the test on any failure.
+fn passed_checks(stdout: &str, what: &str) -> usize {
+    let line = stdout.lines().find(|l| l.ends_with(" passed, 0 failed"));
+    let passed = line.and_then(|l| l.split(' ').next()).and_then(|n| n.parse().ok());
+    passed.unwrap_or_else(|| panic!("{what} did not report \"N passed, 0 failed\":\n{stdout}"))
+}
+
+#[test]
+fn api_test_calls_every_function_the_header_declares() {
+    let header = read(&support::include_dir().join("zweck.h"));
+    let test = read(&c_source("api_test.c"));
+    let untested: Vec<String> = support::declared_functions(&header)
+        .into_iter()
+        .filter(|name| !test.contains(&format!("{name}(")))
+        .collect();
+    assert!(untested.is_empty(), "tests/c/api_test.c never calls {untested:?}");
+}
+
+#[test]
+fn every_entry_point_handles_success_and_failure_under_asan_and_ubsan() {
+    for link in [Link::Dynamic, Link::Static] {
+        let dir = support::scratch_dir(&format!("api-{link:?}"));
+        let scratch = support::scratch_dir(&format!("api-{link:?}-journals"));
+        let exe = dir.join("api_test");
+        support::compile(Lang::C, &c_source("api_test.c"), &exe, SANITIZED_C, support::library(), link);
+        let stdout = run_with_args(&exe, &[scratch.as_os_str()], "api_test");
+        let passed = passed_checks(&stdout, "api_test");
+        assert!(passed >= 500, "api_test ran only {passed} checks");
+    }
+}
+
+/// Under AddressSanitizer and UndefinedBehaviorSanitizer. ThreadSanitizer is not used: the Rust side
+/// is not instrumented (that needs a nightly `-Zsanitizer=thread` build of std), so TSan cannot see
+/// its locks and atomics and reports races inside std that are not there.
+#[test]
+fn eight_threads_share_one_engine_and_every_result_is_right() {
+    let dir = support::scratch_dir("threads");
+    let exe = dir.join("threads_test");
+    let mut flags = SANITIZED_C.to_vec();
+    flags.push("-pthread");
+    support::compile(Lang::C, &c_source("threads_test.c"), &exe, &flags, support::library(), Link::Static);
+    let stdout = run_with_args(&exe, &[], "threads_test");
+    assert!(stdout.starts_with("8 threads, ") && stdout.contains(" operations checked"), "{stdout}");
+    passed_checks(&stdout, "threads_test");
+}
+
+/// What the shop examples must print, line by line, computed here with zweck's Rust API from the
+/// same policy, customer record, key and times.
+fn expected_shop_output() -> Vec<String> {
+    use zweck::access::Effect;
+    use zweck::consent::Consent;
+    use zweck::policy::Policy;
+    use zweck::{Engine, Error, KeyRing, Timestamp};
+
+    let at = |text: &str| text.parse::<Timestamp>().unwrap_or_else(|e| panic!("{text}: {e}"));
+    let (banner, preferences, now) =
+        (at("2026-03-02T09:15:00Z"), at("2026-03-05T18:40:00Z"), at("2026-06-01T12:00:00Z"));
+    let (unsubscribe, later) = (at("2026-06-10T07:30:00Z"), at("2026-06-15T12:00:00Z"));
+    let customer = "c-1042";
+    let record_text = read(&example_source("shop_customer.json"));
+    let record: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&record_text).unwrap_or_else(|e| panic!("shop_customer.json: {e}"));
+
+    let policy = Policy::from_file(example_source("shop_policy.json")).unwrap_or_else(|e| panic!("{e}"));
+    let keys =
+        KeyRing::new(1, b"zweck demo key - never use in production!").unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::new(policy, keys);
+    let ok = |result: Result<(), Error>| result.unwrap_or_else(|e| panic!("{e}"));
+    let decide = |purpose: &str, field: &str, when: Timestamp| {
+        let d = engine.decide(customer, purpose, field, when);
+        let effect = if d.effect == Effect::Allow { "allow" } else { "deny" };
+        format!("decide {purpose} {field}: {effect} {} {}", d.treatment.as_str(), d.reason.as_str())
+    };
+    let json = |value: &dyn erased::Json| value.json();
+
+    let mut lines = vec![format!("zweck {VERSION}, key version 1")];
+    ok(engine.grant(customer, "marketing", Consent::at(banner).source("cookie banner v3").notice_version(3)));
+    ok(engine.grant(
+        customer,
+        "marketing.personalisation",
+        Consent::at(preferences)
+            .source("preferences page: dietary needs for recommendations")
+            .notice_version(3)
+            .explicit(),
+    ));
+    for purpose in ["order.fulfilment", "support", "marketing.email", "analytics"] {
+        let view = engine.view(&record, customer, purpose, now).unwrap_or_else(|e| panic!("{e}"));
+        lines.push(format!("view {purpose}: {}", view.to_json()));
+    }
+    lines.push(decide("marketing.email", "email", now));
+    lines.push(decide("marketing.personalisation", "dietary_needs", now));
+    lines.push(decide("analytics", "email", now));
+    let token =
+        |value: &str| engine.pseudonymise("analytics", value.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    lines.push(format!("token analytics jane.doe@example.com: {}", token("jane.doe@example.com")));
+    for value in ["jane.doe@example.com", "max@example.com", "erika@example.com"] {
+        lines.push(format!("batch analytics {value}: {}", token(value)));
+    }
+    ok(engine.withdraw(
+        customer,
+        "marketing.email",
+        Consent::at(unsubscribe).source("unsubscribe link in newsletter"),
+    ));
+    lines.push(decide("marketing.email", "email", later));
+    let history = engine.consent_history(customer).unwrap_or_else(|e| panic!("{e}"));
+    lines.push(format!("history: {}", json(&history)));
+    let export = engine.export_subject(customer, Some(&record), later).unwrap_or_else(|e| panic!("{e}"));
+    lines.push(format!("export: {}", json(&export)));
+    let receipt = engine
+        .forget_subject(customer, "customer request via account page", later)
+        .unwrap_or_else(|e| panic!("{e}"));
+    lines.push(format!("forget: {}", json(&receipt)));
+    lines.push(decide("order", "email", later));
+    lines.push("grant after forget: subject erased".to_string());
+    lines
+}
+
+/// `serde_json::to_string` behind a trait object, so one closure serves every result type.
+mod erased {
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).unwrap_or_else(|e| panic!("{e}"))
+        }
+    }
+}
+
+#[test]
+fn shop_examples_in_c_and_cpp_print_exactly_what_the_rust_api_computes() {
+    let expected = expected_shop_output();
+    let policy = example_source("shop_policy.json");
+    let customer = example_source("shop_customer.json");
+    let args = [policy.as_os_str(), customer.as_os_str()];
+    let dir = support::scratch_dir("shop");
+    let cxx_flags: Vec<String> = STRICT_CXX
+        .iter()
+        .map(|f| f.to_string())
+        .chain([format!("-I{}", example_source("cpp").display())])
+        .collect();
+    let cxx_flags: Vec<&str> = cxx_flags.iter().map(String::as_str).collect();
+
+    for link in [Link::Dynamic, Link::Static] {
+        let builds = [
+            (Lang::C, example_source("c/shop.c"), STRICT_C, format!("shop_c_{link:?}")),
+            (Lang::Cxx, example_source("cpp/shop.cpp"), &cxx_flags[..], format!("shop_cpp_{link:?}")),
+        ];
+        for (lang, source, flags, name) in builds {
+            let exe = dir.join(&name);
+            support::compile(lang, &source, &exe, flags, support::library(), link);
+            let stdout = run_with_args(&exe, &args, &name);
+            let lines: Vec<&str> = stdout.lines().collect();
+            assert_eq!(lines.len(), expected.len(), "{name} printed:\n{stdout}");
+            for (got, want) in lines.iter().zip(&expected) {
+                assert_eq!(got, want, "{name}: line differs from the Rust API's result");
+            }
+        }
+    }
+
+    // The pseudonym printed by C and C++ is the one Rust gives for the same key, domain and value.
+    let token_line = expected.iter().find(|l| l.starts_with("token analytics jane.doe@example.com: k1_"));
+    assert!(token_line.is_some_and(|l| l.len() == "token analytics jane.doe@example.com: ".len() + 35));
+}
+
+/// Runs `exe` under valgrind's memcheck, failing on any error or leak (the suppressions file covers
+/// only the process-lifetime static vocabulary).
+fn assert_valgrind_clean(exe: &Path, args: &[&std::ffi::OsStr], what: &str) {
+    let suppressions = support::manifest_dir().join("tests/c/valgrind.supp");
+    let output = support::run_command(
+        Command::new("valgrind")
+            .args(["--quiet", "--leak-check=full", "--error-exitcode=1"])
+            .arg(format!("--suppressions={}", suppressions.display()))
+            .arg(exe)
+            .args(args),
+    );
+    support::assert_success(&output, &format!("valgrind {what}"));
+}
+
+#[test]
+fn valgrind_finds_no_memory_errors_or_leaks_in_the_shop_example_and_the_api_test() {
+    support::require_tool("valgrind", "install it with `apt-get install -y valgrind` (.ci/run does this)");
+    let library = support::library();
+    let dir = support::scratch_dir("valgrind");
+    let policy = example_source("shop_policy.json");
+    let customer = example_source("shop_customer.json");
+
+    let shop = dir.join("shop");
+    support::compile(Lang::C, &example_source("c/shop.c"), &shop, STRICT_C, library, Link::Dynamic);
+    assert_valgrind_clean(&shop, &[policy.as_os_str(), customer.as_os_str()], "shop");
+
+    let api = dir.join("api_test");
+    let journals = support::scratch_dir("valgrind-journals");
+    support::compile(Lang::C, &c_source("api_test.c"), &api, STRICT_C, library, Link::Dynamic);
+    assert_valgrind_clean(&api, &[journals.as_os_str()], "api_test");
+}
+
+#[test]
+fn the_c_quick_start_in_include_readme_compiles_and_runs() {
+    let readme = read(&support::include_dir().join("README.md"));
+    let section = readme.split("## Quick start (C)").nth(1).unwrap_or_default();
+    let code = section.split("```c\n").nth(1).and_then(|rest| rest.split("```").next()).unwrap_or_default();
+    assert!(code.contains("zweck_engine_new"), "no C code block in the quick start");
+    let dir = support::scratch_dir("quick-start");
+    let source = dir.join("quick_start.c");
+    std::fs::write(&source, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", source.display()));
+    let exe = dir.join("quick_start");
+    support::compile(Lang::C, &source, &exe, STRICT_C, support::library(), Link::Dynamic);
+    let stdout = run_with_args(&exe, &[], "the README's quick start");
+    assert!(stdout.starts_with("consent_given\n"), "{stdout}");
+    assert!(stdout.contains("\"record\":{\"email\":\"jane@example.com\"}"), "{stdout}");
+}

@@ -327,3 +327,42 @@ fn a_damaged_record_payload_is_reported_not_skipped() {
     let err = Engine::builder(policy(), keys()).store(Box::new(store)).open().unwrap_err();
     assert!(err.to_string().contains("record 1"), "{err}");
 }
+
+#[test]
+fn a_decision_racing_an_erasure_never_reads_the_emptied_ledger_as_no_objection() {
+    // The customer objected to analytics (legitimate interests). Whatever the interleaving with the
+    // erasure, analytics must be denied: first because of the objection, then because of the erasure.
+    let now = t("2026-02-01T00:00:00Z");
+    let mut allowed = 0;
+    for round in 0..3000 {
+        let e = std::sync::Arc::new(
+            Engine::builder(policy(), keys()).audit(zweck::AuditMode::Off).open().unwrap(),
+        );
+        let subject = format!("c-race-{round}");
+        e.object(&subject, "analytics", Consent::at(t("2026-01-01T00:00:00Z")).source("account page"))
+            .unwrap();
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let reader = {
+            let (e, subject, barrier) = (e.clone(), subject.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let mut allowed = 0;
+                barrier.wait();
+                // Decide until the erasure is visible, so that the reads straddle it.
+                loop {
+                    let d = e.decide(&subject, "analytics", "order_history", now);
+                    if d.is_allowed() {
+                        allowed += 1;
+                    }
+                    if d.reason == Reason::SubjectErased {
+                        break allowed;
+                    }
+                }
+            })
+        };
+        barrier.wait();
+        e.forget_subject(&subject, "customer request", now).unwrap();
+        allowed += reader.join().unwrap();
+        assert_eq!(e.decide(&subject, "analytics", "order_history", now).reason, Reason::SubjectErased);
+    }
+    assert_eq!(allowed, 0, "an erased customer's objected data was released {allowed} times");
+}

@@ -5,6 +5,7 @@ use std::cell::OnceCell;
 use super::decision::{Applied, Reason, Verdict};
 use crate::consent::{ConsentStatus, Ledger, Terms};
 use crate::policy::{FieldId, LegalBasis, Policy, Purpose, PurposeId, Treatment};
+use crate::rights::Tombstones;
 use crate::Timestamp;
 
 /// What the purpose requires of a consent, for the ledger.
@@ -75,7 +76,9 @@ pub struct Decider<'e> {
     pub(crate) subject: &'e str,
     pub(crate) purpose: Option<PurposeId>,
     pub(crate) at: Timestamp,
-    pub(crate) erased: bool,
+    pub(crate) tombstones: &'e Tombstones,
+    /// Checked once, after the first ledger read: see [`Decider::verdict`].
+    pub(crate) erased: OnceCell<bool>,
     pub(crate) ordinary: OnceCell<Result<Reason, Reason>>,
     pub(crate) special: OnceCell<Result<Reason, Reason>>,
 }
@@ -85,15 +88,20 @@ impl<'e> Decider<'e> {
     #[inline]
     pub fn verdict(&self, field: FieldId) -> Verdict {
         let Some(purpose) = self.purpose else { return Verdict::deny(Reason::UnknownPurpose) };
-        if self.erased {
+        let p = self.policy.purpose(purpose);
+        // Only consent distinguishes explicit consent; every other basis shares one evaluation.
+        let special = self.policy.field(field).is_special() && p.basis() == LegalBasis::Consent;
+        let cell = if special { &self.special } else { &self.ordinary };
+        let basis = cell.get_or_init(|| basis_holds(self.ledger, self.subject, p, special, self.at));
+        // The erasure check comes after the ledger read. An erasure adds its tombstone before it
+        // empties the ledger, so a read that saw the emptied ledger (which for legitimate interests
+        // would mean "no objection") is always followed by a check that sees the tombstone. Special
+        // fields read the ledger later only for consent purposes, where an empty ledger denies.
+        if *self.erased.get_or_init(|| !self.tombstones.is_empty() && self.tombstones.contains(self.subject))
+        {
             return Verdict::deny(Reason::SubjectErased);
         }
         let Some(tag) = self.policy.tag(field, purpose) else { return Verdict::deny(Reason::FieldNotTagged) };
-        let special = self.policy.field(field).is_special();
-        let cell = if special { &self.special } else { &self.ordinary };
-        let basis = cell.get_or_init(|| {
-            basis_holds(self.ledger, self.subject, self.policy.purpose(purpose), special, self.at)
-        });
         match basis {
             Ok(reason) => Verdict::allow(applied(&tag.treatment), *reason),
             Err(reason) => Verdict::deny(*reason),

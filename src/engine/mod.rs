@@ -296,16 +296,14 @@ impl Engine {
     /// Decisions for many fields of one subject and purpose: the legal basis is evaluated once.
     pub fn decider<'e>(&'e self, subject: &'e str, purpose: &str, now: Timestamp) -> Decider<'e> {
         let pid = self.policy.purpose_id(purpose);
-        // The ledger is read before the erasure check inside the decider, so a decision racing an
-        // erasure never reads the emptied ledger as "no objection".
-        let erased = self.is_erased(subject);
         Decider {
             policy: &self.policy,
             ledger: &self.ledger,
             subject,
             purpose: pid,
             at: now,
-            erased,
+            tombstones: &self.tombstones,
+            erased: Default::default(),
             ordinary: Default::default(),
             special: Default::default(),
         }

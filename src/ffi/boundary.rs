@@ -14,9 +14,6 @@
 //! and the last error travels to logs in the host. Rust's default panic hook still prints the full
 //! message to the process's stderr; zweck installs no hook of its own because the hook is process-wide.
 
-// Some helpers have no user until the handle types (engine, policy, ...) get their entry points.
-#![allow(unused_macros)]
-
 use std::any::Any;
 use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -126,6 +123,58 @@ macro_rules! try_bytes {
     };
 }
 
+/// `try_opt_str!(ptr)` / `try_opt_str!(ptr, "name")`: a `const char *` parameter that may be NULL,
+/// as `Option<&str>`: NULL is `None`; invalid UTF-8 returns `ZWECK_STATUS_INVALID_UTF8` like `try_str!`.
+macro_rules! try_opt_str {
+    ($ptr:ident) => {
+        try_opt_str!($ptr, stringify!($ptr))
+    };
+    ($ptr:expr, $name:expr) => {
+        if $ptr.is_null() {
+            None
+        } else {
+            Some(try_str!($ptr, $name))
+        }
+    };
+}
+
+/// `try_buffer!(ptr, len)` / `try_buffer!(ptr, len, "name")`: a caller's output buffer
+/// `(char *, size_t)` as `&mut [u8]`. Length 0 gives an empty buffer whatever the pointer (NULL
+/// included); NULL with a non-zero length, or a length above `PTRDIFF_MAX`, returns
+/// `ZWECK_STATUS_INVALID_ARGUMENT`. Nothing is written by the helper itself.
+macro_rules! try_buffer {
+    ($ptr:ident, $len:expr) => {
+        try_buffer!($ptr, $len, stringify!($ptr))
+    };
+    ($ptr:expr, $len:expr, $name:expr) => {
+        // SAFETY: the entry point's `# Safety` contract says a non-NULL `$ptr` points to `$len`
+        // writable bytes that nothing else accesses during the call; `buffer_arg` checks NULL and the
+        // length.
+        try_status!(unsafe { $crate::ffi::boundary::buffer_arg($ptr.cast::<u8>(), $len, $name) })
+    };
+}
+
+/// `try_byte_slices!(values, lens, count)`: C's `(const uint8_t *const *values, const size_t *lens,
+/// size_t count)` as a `Vec<&[u8]>` (one allocation for the whole call). `values` and `lens` may be
+/// NULL when `count` is 0; each `values[i]` may be NULL when `lens[i]` is 0. A bad element returns
+/// `ZWECK_STATUS_INVALID_ARGUMENT` naming its index.
+macro_rules! try_byte_slices {
+    ($values:ident, $lens:ident, $count:expr) => {
+        // SAFETY: the entry point's `# Safety` contract says non-NULL `$values` and `$lens` point to
+        // `$count` readable elements, and each non-NULL `$values[i]` to `$lens[i]` readable bytes, all
+        // unchanged during the call; `byte_slices_arg` checks NULLs and lengths.
+        try_status!(unsafe {
+            $crate::ffi::boundary::byte_slices_arg(
+                $values,
+                $lens,
+                $count,
+                stringify!($values),
+                stringify!($lens),
+            )
+        })
+    };
+}
+
 /// `check_out!(a_out, b_out, …)`: returns `ZWECK_STATUS_INVALID_ARGUMENT` naming the first NULL
 /// output parameter. Use it at the top of functions with side effects, before any work.
 macro_rules! check_out {
@@ -218,7 +267,6 @@ fn panic_message(payload: &(dyn Any + Send)) -> &'static str {
 ///
 /// # Safety
 /// `ptr` is NULL or points to a live, aligned `T` not mutated for the lifetime `'a`.
-#[allow(dead_code)] // first used by the handle entry points
 pub unsafe fn ref_arg<'a, T>(ptr: *const T, name: &str) -> Result<&'a T, zweck_status> {
     // SAFETY: guaranteed by the caller for a non-NULL `ptr`; `as_ref` returns None for NULL.
     match unsafe { ptr.as_ref() } {
@@ -231,7 +279,6 @@ pub unsafe fn ref_arg<'a, T>(ptr: *const T, name: &str) -> Result<&'a T, zweck_s
 ///
 /// # Safety
 /// `ptr` is NULL or points to a live, aligned `T` not accessed by anything else for the lifetime `'a`.
-#[allow(dead_code)] // first used by the handle entry points
 pub unsafe fn mut_arg<'a, T>(ptr: *mut T, name: &str) -> Result<&'a mut T, zweck_status> {
     // SAFETY: guaranteed by the caller for a non-NULL `ptr`; `as_mut` returns None for NULL.
     match unsafe { ptr.as_mut() } {
@@ -244,7 +291,6 @@ pub unsafe fn mut_arg<'a, T>(ptr: *mut T, name: &str) -> Result<&'a mut T, zweck
 ///
 /// # Safety
 /// `ptr` is NULL or points to a NUL-terminated string not mutated for the lifetime `'a`.
-#[allow(dead_code)] // first used by the handle entry points
 pub unsafe fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, zweck_status> {
     if ptr.is_null() {
         return Err(null_argument(name));
@@ -266,7 +312,6 @@ pub unsafe fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, zwe
 ///
 /// # Safety
 /// `ptr` is NULL or points to `len` readable bytes not mutated for the lifetime `'a`.
-#[allow(dead_code)] // first used by the handle entry points
 pub unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'a [u8], zweck_status> {
     if len == 0 {
         return Ok(&[]);
@@ -288,8 +333,95 @@ pub unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
+/// `(const uint8_t *const *, const size_t *, size_t)` arguments → one slice per value.
+///
+/// # Safety
+/// `values` and `lens` are NULL or point to `count` readable, aligned elements; each non-NULL
+/// `values[i]` points to `lens[i]` readable bytes; nothing is mutated for the lifetime `'a`.
+pub unsafe fn byte_slices_arg<'a>(
+    values: *const *const u8,
+    lens: *const usize,
+    count: usize,
+    values_name: &str,
+    lens_name: &str,
+) -> Result<Vec<&'a [u8]>, zweck_status> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    if count > isize::MAX as usize / std::mem::size_of::<usize>() {
+        return Err(fail(
+            zweck_status::InvalidArgument,
+            format_args!("count {count} is too large for `{values_name}`; pass the number of values"),
+        ));
+    }
+    for (ptr, name) in [(values.cast::<u8>(), values_name), (lens.cast::<u8>(), lens_name)] {
+        if ptr.is_null() {
+            return Err(fail(
+                zweck_status::InvalidArgument,
+                format_args!("argument `{name}` is NULL but count is {count}; pass NULL only with count 0"),
+            ));
+        }
+    }
+    // SAFETY: both are non-NULL and point to `count` readable, aligned elements (caller's guarantee);
+    // `count * size_of` fits in `isize` (checked above).
+    let (values, lens) =
+        unsafe { (std::slice::from_raw_parts(values, count), std::slice::from_raw_parts(lens, count)) };
+    let mut slices = Vec::with_capacity(count);
+    for (index, (&ptr, &len)) in values.iter().zip(lens).enumerate() {
+        if len == 0 {
+            slices.push(&[][..]);
+            continue;
+        }
+        if ptr.is_null() {
+            return Err(fail(
+                zweck_status::InvalidArgument,
+                format_args!(
+                    "`{values_name}[{index}]` is NULL but `{lens_name}[{index}]` is {len}; pass NULL only with \
+                     length 0"
+                ),
+            ));
+        }
+        if isize::try_from(len).is_err() {
+            return Err(fail(
+                zweck_status::InvalidArgument,
+                format_args!(
+                    "`{lens_name}[{index}]` is {len}, above PTRDIFF_MAX; pass the value's real length"
+                ),
+            ));
+        }
+        // SAFETY: `ptr` is non-NULL and points to `len` readable bytes (caller's guarantee); `len`
+        // fits in `isize`; `u8` needs no alignment.
+        slices.push(unsafe { std::slice::from_raw_parts(ptr, len) });
+    }
+    Ok(slices)
+}
+
+/// `(char *, size_t)` output buffer → `&mut [u8]`.
+///
+/// # Safety
+/// `ptr` is NULL or points to `len` writable bytes that nothing else accesses for the lifetime `'a`.
+pub unsafe fn buffer_arg<'a>(ptr: *mut u8, len: usize, name: &str) -> Result<&'a mut [u8], zweck_status> {
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    if ptr.is_null() {
+        return Err(fail(
+            zweck_status::InvalidArgument,
+            format_args!("argument `{name}` is NULL but its length is {len}; pass NULL only with length 0"),
+        ));
+    }
+    if isize::try_from(len).is_err() {
+        return Err(fail(
+            zweck_status::InvalidArgument,
+            format_args!("length of `{name}` is {len}, above PTRDIFF_MAX; pass the buffer's real length"),
+        ));
+    }
+    // SAFETY: `ptr` is non-NULL and points to `len` writable bytes that nothing else accesses
+    // (caller's guarantee); `len` fits in `isize`; `u8` needs no alignment.
+    Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
+}
+
 /// Moves a value to the heap and hands it to C as an opaque handle; release it with `free_handle`.
-#[allow(dead_code)] // first used by the handle entry points
 pub fn into_handle<T>(value: T) -> *mut T {
     Box::into_raw(Box::new(value))
 }
@@ -298,7 +430,6 @@ pub fn into_handle<T>(value: T) -> *mut T {
 ///
 /// # Safety
 /// `handle` is NULL or came from `into_handle::<T>` and has not been freed yet; nothing uses it after.
-#[allow(dead_code)] // first used by the handle entry points
 pub unsafe fn free_handle<T>(handle: *mut T) {
     if !handle.is_null() {
         // SAFETY: per the contract, `handle` is a live `Box<T>` pointer that is freed exactly once.

@@ -34,7 +34,6 @@ pub(crate) fn fail(status: zweck_status, message: impl Display) -> zweck_status 
 
 /// Maps a crate error to its status and records its `Display` text (which never contains key
 /// material) as the last error.
-#[allow(dead_code)] // first used by the handle entry points
 pub(crate) fn fail_with(err: &crate::Error) -> zweck_status {
     fail(status_of(err), err)
 }

@@ -63,10 +63,35 @@
 #[macro_use]
 mod boundary;
 
-pub mod error;
-pub mod status;
-pub mod string;
+mod convert;
+
+// The order of these modules is the order of the functions in the generated header: basics first,
+// then the engine and what it does, roughly in the order a shop uses it.
 pub mod version;
+
+pub mod error;
+
+pub mod status;
+
+pub mod string;
+
+pub mod engine;
+
+pub mod options;
+
+pub mod consent;
+
+pub mod access;
+
+pub mod pseudonym;
+
+pub mod rights;
+
+pub mod signals;
+
+pub mod policy;
+
+pub mod audit;
 
 #[cfg(zweck_test_panic)]
 pub mod test_panic;

@@ -49,11 +49,17 @@ pub enum zweck_status {
     TcfInvalid = 16,
     /// zweck hit an internal bug and caught the panic; the call had no effect that can be relied on.
     Panic = 17,
+    /// The subject was erased (right to be forgotten); its id cannot be used again. Give the customer
+    /// a new id.
+    SubjectErased = 18,
+    /// The audit log failed verification or cannot be continued: an entry was changed, removed or
+    /// reordered, or it was written under another audit key.
+    AuditBroken = 19,
 }
 
 impl zweck_status {
     /// Every status in numeric order; `ALL[n]` has the value `n`.
-    pub const ALL: [zweck_status; 18] = [
+    pub const ALL: [zweck_status; 20] = [
         Self::Ok,
         Self::InvalidArgument,
         Self::InvalidUtf8,
@@ -72,6 +78,8 @@ impl zweck_status {
         Self::Denied,
         Self::TcfInvalid,
         Self::Panic,
+        Self::SubjectErased,
+        Self::AuditBroken,
     ];
 
     /// The status with numeric value `value`, if there is one. Taking an `i32` rather than the enum
@@ -101,11 +109,17 @@ impl zweck_status {
             Self::Denied => c"denied",
             Self::TcfInvalid => c"invalid TCF string",
             Self::Panic => c"internal panic",
+            Self::SubjectErased => c"subject erased",
+            Self::AuditBroken => c"audit log broken",
         }
     }
 }
 
 /// The status a crate error is reported as.
+///
+/// Every variant has its own arm (no wildcard), so a new `Error` variant fails to compile here until
+/// it is given a status: an existing one if the C caller should handle it the same way, otherwise a
+/// new status appended at the end of [`zweck_status`].
 pub fn status_of(err: &Error) -> zweck_status {
     match err {
         Error::Policy { .. } => zweck_status::PolicyInvalid,
@@ -115,13 +129,18 @@ pub fn status_of(err: &Error) -> zweck_status {
         Error::UnknownKeyVersion(_) => zweck_status::UnknownKeyVersion,
         Error::MalformedToken(_) => zweck_status::MalformedToken,
         Error::BufferTooSmall { .. } => zweck_status::BufferTooSmall,
+        // A TC string that decodes but is dated in the future or invalid under current TCF policy is
+        // as unusable to the caller as one that does not decode.
+        Error::InvalidInput { what: "TC string", .. } => zweck_status::TcfInvalid,
         Error::InvalidInput { .. } => zweck_status::InvalidArgument,
         Error::InvalidValue { .. } => zweck_status::InvalidValue,
         Error::Io { .. } => zweck_status::Io,
-        // `Error` grows (corrupt journal, lock, TCF, ...): until a new variant gets its own arm here,
-        // it is reported as an invalid argument, with its full message as the last error.
-        #[allow(unreachable_patterns)]
-        _ => zweck_status::InvalidArgument,
+        Error::Corrupt { .. } => zweck_status::Corrupt,
+        Error::Locked { .. } => zweck_status::Locked,
+        Error::SubjectErased => zweck_status::SubjectErased,
+        Error::Denied { .. } => zweck_status::Denied,
+        Error::Tcf(_) => zweck_status::TcfInvalid,
+        Error::AuditBroken { .. } => zweck_status::AuditBroken,
     }
 }
 
@@ -152,6 +171,8 @@ mod tests {
         }
         assert_eq!(zweck_status::Ok as i32, 0);
         assert_eq!(zweck_status::Panic as i32, 17);
+        assert_eq!(zweck_status::SubjectErased as i32, 18);
+        assert_eq!(zweck_status::AuditBroken as i32, 19);
     }
 
     #[test]
@@ -167,7 +188,7 @@ mod tests {
         assert_eq!(name(0), "ok");
         assert_eq!(name(5), "unknown purpose");
         assert_eq!(name(17), "internal panic");
-        for out_of_range in [-1, 18, i32::MIN, i32::MAX] {
+        for out_of_range in [-1, 20, i32::MIN, i32::MAX] {
             assert_eq!(name(out_of_range), "unknown status");
         }
     }
@@ -192,9 +213,24 @@ mod tests {
                 zweck_status::InvalidValue,
             ),
             (Error::Io { action: "opening journal", path: PathBuf::from("j"), source: io }, zweck_status::Io),
+            (
+                Error::Corrupt { path: PathBuf::from("j"), offset: 8, message: "m".into() },
+                zweck_status::Corrupt,
+            ),
+            (Error::Locked { path: PathBuf::from("j") }, zweck_status::Locked),
+            (Error::SubjectErased, zweck_status::SubjectErased),
+            (Error::Denied { reason: "r".into() }, zweck_status::Denied),
+            (Error::InvalidInput { what: "TC string", message: "m".into() }, zweck_status::TcfInvalid),
+            (Error::AuditBroken { index: 3, message: "m".into() }, zweck_status::AuditBroken),
         ];
         for (err, status) in &cases {
             assert_eq!(status_of(err), *status, "{err}");
         }
+    }
+
+    #[test]
+    fn an_undecodable_tc_string_is_tcf_invalid() {
+        let err = crate::consent::tcf::TcString::decode("not a TC string").map(|_| ()).map_err(Error::from);
+        assert_eq!(err.as_ref().map_err(status_of).err(), Some(zweck_status::TcfInvalid));
     }
 }

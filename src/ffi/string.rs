@@ -9,7 +9,6 @@ use super::status::zweck_status;
 ///
 /// Text with an interior NUL byte cannot be a C string; that is reported as
 /// `ZWECK_STATUS_INVALID_VALUE` rather than silently truncated.
-#[allow(dead_code)] // first used by the handle entry points
 pub(crate) fn into_raw_c_string(text: impl Into<Vec<u8>>, what: &str) -> Result<*mut c_char, zweck_status> {
     match CString::new(text) {
         Ok(text) => Ok(text.into_raw()),

@@ -37,6 +37,8 @@ static const struct named_status STATUSES[] = {
     {ZWECK_STATUS_DENIED, 15, "denied"},
     {ZWECK_STATUS_TCF_INVALID, 16, "invalid TCF string"},
     {ZWECK_STATUS_PANIC, 17, "internal panic"},
+    {ZWECK_STATUS_SUBJECT_ERASED, 18, "subject erased"},
+    {ZWECK_STATUS_AUDIT_BROKEN, 19, "audit log broken"},
 };
 
 int main(void) {
@@ -55,7 +57,7 @@ int main(void) {
         CHECK(name != NULL && strcmp(name, STATUSES[i].name) == 0, STATUSES[i].name);
     }
 
-    const int32_t out_of_range[] = {-1, 18, 1000, INT32_MIN, INT32_MAX};
+    const int32_t out_of_range[] = {-1, 20, 1000, INT32_MIN, INT32_MAX};
     for (size_t i = 0; i < sizeof out_of_range / sizeof out_of_range[0]; i++) {
         const char *name = zweck_status_str(out_of_range[i]);
         CHECK(name != NULL && strcmp(name, "unknown status") == 0, "out-of-range status is \"unknown status\"");
