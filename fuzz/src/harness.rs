@@ -557,35 +557,217 @@ pub fn crc32c(data: &[u8]) -> u32 {
 
 // ----- ffi_entry -----
 
-/// The C entry points with arbitrary arguments: status names for any integer, the version and
-/// last-error strings, and freeing NULL. Every returned string must be valid, NUL-terminated UTF-8.
+/// The C entry points with arbitrary arguments. The input is split at newlines into: a selector
+/// byte string, subject, purpose, field, record JSON, domain, value, TC string, token, policy JSON.
+/// Each call runs on a fresh engine made through `zweck_engine_new` (and freed), so LeakSanitizer
+/// sees every allocation the C API makes. Checked: no call returns `ZWECK_STATUS_PANIC` (a panic
+/// caught at the boundary is still a bug), every returned string is valid UTF-8 (JSON where
+/// documented), outputs are written only on success, a NULL argument is refused, and buffers are
+/// never overrun.
 pub fn ffi_entry(data: &[u8]) {
-    use zweck::ffi::{error::zweck_last_error_message, status::zweck_status_str};
-    use zweck::ffi::{string::zweck_string_free, version::zweck_version};
+    use std::mem::MaybeUninit;
+    use std::ptr::{null, null_mut};
+    use zweck::ffi::access::{zweck_decide, zweck_decision, zweck_reason_explain, zweck_reason_str};
+    use zweck::ffi::access::{zweck_treatment_str, zweck_view};
+    use zweck::ffi::consent::{zweck_consent_grant, zweck_consent_history, zweck_consent_object};
+    use zweck::ffi::engine::{zweck_engine, zweck_engine_free, zweck_engine_new};
+    use zweck::ffi::error::zweck_last_error_message;
+    use zweck::ffi::pseudonym::{zweck_pseudonym_len, zweck_pseudonymise, zweck_pseudonymise_packed};
+    use zweck::ffi::rights::zweck_reidentify;
+    use zweck::ffi::signals::{zweck_tcf_decode, zweck_tcf_record};
+    use zweck::ffi::status::{zweck_status, zweck_status_str};
+    use zweck::ffi::string::zweck_string_free;
+    use zweck::ffi::version::zweck_version;
 
-    for chunk in data.chunks(4) {
-        let mut word = [0u8; 4];
-        word[..chunk.len()].copy_from_slice(chunk);
-        let status = i32::from_le_bytes(word);
-        let name = c_text(zweck_status_str(status));
-        assert!(!name.is_empty(), "status {status} has an empty name");
+    let p = parts(data, 10);
+    let sel: Vec<u8> = p[0].bytes().chain(std::iter::repeat(0)).take(8).collect();
+    let c = |s: &str| match CString::new(s.replace('\0', "")) {
+        Ok(c) => c,
+        Err(e) => panic!("NULs were removed: {e}"),
+    };
+    let (subject, purpose, field, record) = (c(&p[1]), c(&p[2]), c(&p[3]), c(&p[4]));
+    let (domain, tc, token, policy_json) = (c(&p[5]), c(&p[7]), c(&p[8]), c(&p[9]));
+    let value = p[6].as_bytes();
+    let at = match sel[1] % 5 {
+        0 => NOW,
+        1 => i64::MAX,
+        2 => i64::MIN,
+        3 => -1,
+        _ => i64::from_le_bytes([sel[2], sel[3], sel[4], sel[5], sel[6], sel[7], 0, 0]),
+    };
+    // Argument `i` of a call is passed as NULL when bit `i` of the mask is set.
+    let nulls = u32::from(sel[0]);
+    let maybe = |i: u32, ptr: *const std::ffi::c_char| if nulls & (1 << i) != 0 { null() } else { ptr };
+    let ok = |status: zweck_status, call: &str| {
+        assert!(status != zweck_status::Panic, "{call} panicked: {}", c_text(zweck_last_error_message()));
+        if status != zweck_status::Ok {
+            let message = c_text(zweck_last_error_message());
+            assert!(!message.is_empty(), "{call} failed with {status:?} but left no message");
+        }
+        status == zweck_status::Ok
+    };
+    // Frees an owned string after checking it.
+    let take = |s: *mut std::ffi::c_char, json: bool, call: &str| {
+        assert!(!s.is_null(), "{call} succeeded without an output string");
+        let text = c_text(s);
+        if json {
+            assert!(serde_json::from_str::<Value>(&text).is_ok(), "{call} returned invalid JSON: {text}");
+        }
+        // SAFETY: `s` came from the library and is freed once.
+        unsafe { zweck_string_free(s) };
+    };
+
+    for word in data.chunks(4).take(4) {
+        let mut b = [0u8; 4];
+        b[..word.len()].copy_from_slice(word);
+        let n = i32::from_le_bytes(b);
+        for text in
+            [zweck_status_str(n), zweck_reason_str(n), zweck_reason_explain(n), zweck_treatment_str(n)]
+        {
+            assert!(!c_text(text).is_empty(), "a name for {n} is empty");
+        }
     }
     assert!(!c_text(zweck_version()).is_empty());
-    let _ = c_text(zweck_last_error_message());
-    // SAFETY: NULL is documented as accepted (and ignored).
-    unsafe { zweck_string_free(std::ptr::null_mut()) };
-    // An owned string the library did not make must not be handed to `zweck_string_free`, so the
-    // input is only checked to be a valid C string candidate here.
-    let _ = CString::new(data.to_vec());
+
+    let shop = c(SHOP_POLICY);
+    let key = [0x5au8; 32];
+    let mut engine: *mut zweck_engine = null_mut();
+    // SAFETY: valid NUL-terminated strings, a 32-byte key, and a writable output pointer.
+    let made = unsafe { zweck_engine_new(shop.as_ptr(), key.as_ptr(), key.len(), 1, &mut engine) };
+    assert!(ok(made, "zweck_engine_new") && !engine.is_null(), "the shop policy must give an engine");
+
+    // SAFETY (for every call below): `engine` is live, strings are NUL-terminated or NULL,
+    // buffers are as long as stated, and output pointers are writable.
+    unsafe {
+        let source = c("fuzz");
+        let granted = zweck_consent_grant(
+            engine,
+            maybe(0, subject.as_ptr()),
+            maybe(1, purpose.as_ptr()),
+            at,
+            u32::from(sel[2] % 4),
+            maybe(2, source.as_ptr()),
+            if sel[3].is_multiple_of(2) { 0 } else { at.wrapping_add(86_400) },
+            i32::from(sel[4] % 3) - 1,
+        );
+        ok(granted, "zweck_consent_grant");
+        ok(
+            zweck_consent_object(engine, subject.as_ptr(), purpose.as_ptr(), at, 0, source.as_ptr()),
+            "zweck_consent_object",
+        );
+
+        let mut decision = MaybeUninit::<zweck_decision>::uninit();
+        let status = zweck_decide(
+            engine,
+            maybe(3, subject.as_ptr()),
+            maybe(4, purpose.as_ptr()),
+            maybe(5, field.as_ptr()),
+            at,
+            decision.as_mut_ptr(),
+        );
+        if ok(status, "zweck_decide") {
+            let d = decision.assume_init();
+            let (effect, treatment) = (d.effect as i32, d.treatment as i32);
+            assert!(effect != 0 || treatment == 0, "a denial must withhold the field");
+        }
+
+        let mut view: *mut std::ffi::c_char = null_mut();
+        let status =
+            zweck_view(engine, maybe(6, record.as_ptr()), subject.as_ptr(), purpose.as_ptr(), at, &mut view);
+        if ok(status, "zweck_view") {
+            take(view, true, "zweck_view");
+        } else {
+            assert!(view.is_null(), "zweck_view wrote its output on failure");
+        }
+
+        let mut history: *mut std::ffi::c_char = null_mut();
+        if ok(zweck_consent_history(engine, subject.as_ptr(), &mut history), "zweck_consent_history") {
+            take(history, true, "zweck_consent_history");
+        }
+
+        let mut token_len = 0usize;
+        assert!(ok(zweck_pseudonym_len(engine, &mut token_len), "zweck_pseudonym_len"));
+        // A buffer of a fuzzed size with a guard byte after it.
+        let size = usize::from(sel[5]) % 80;
+        let mut buf = vec![0x7fu8; size + 1];
+        let mut written = usize::MAX;
+        let status = zweck_pseudonymise(
+            engine,
+            maybe(7, domain.as_ptr()),
+            value.as_ptr(),
+            value.len(),
+            buf.as_mut_ptr().cast(),
+            size,
+            &mut written,
+        );
+        if ok(status, "zweck_pseudonymise") {
+            assert!(written < size, "token of {written} bytes in a buffer of {size}");
+            assert_eq!(buf[written], 0, "a token is NUL-terminated");
+        } else {
+            assert_eq!(written, usize::MAX, "zweck_pseudonymise wrote its output on failure");
+        }
+        assert_eq!(buf[size], 0x7f, "zweck_pseudonymise wrote past the stated buffer length");
+
+        let size = (usize::from(sel[6]) * 7) % 400;
+        let mut buf = vec![0x7fu8; size + 1];
+        let mut written = usize::MAX;
+        let status = zweck_pseudonymise_packed(
+            engine,
+            domain.as_ptr(),
+            value.as_ptr(),
+            value.len(),
+            buf.as_mut_ptr().cast(),
+            size,
+            &mut written,
+        );
+        if ok(status, "zweck_pseudonymise_packed") {
+            assert!(written <= size, "{written} bytes written to a buffer of {size}");
+        }
+        assert_eq!(buf[size], 0x7f, "zweck_pseudonymise_packed wrote past the stated buffer length");
+
+        let mut decoded: *mut std::ffi::c_char = null_mut();
+        if ok(zweck_tcf_decode(maybe(8, tc.as_ptr()), &mut decoded), "zweck_tcf_decode") {
+            take(decoded, true, "zweck_tcf_decode");
+        }
+        let mut recorded: *mut std::ffi::c_char = null_mut();
+        if ok(zweck_tcf_record(engine, subject.as_ptr(), tc.as_ptr(), at, &mut recorded), "zweck_tcf_record")
+        {
+            take(recorded, true, "zweck_tcf_record");
+        }
+
+        let mut found: *mut std::ffi::c_char = null_mut();
+        if ok(zweck_reidentify(engine, token.as_ptr(), purpose.as_ptr(), at, &mut found), "zweck_reidentify")
+        {
+            take(found, true, "zweck_reidentify");
+        }
+
+        zweck_engine_free(engine);
+
+        // A policy and key from the input: refused cleanly or usable.
+        let key_len = usize::from(sel[7]) % 80;
+        let key: Vec<u8> = value.iter().copied().cycle().take(key_len).collect();
+        let key_ptr = if key.is_empty() { null() } else { key.as_ptr() };
+        let mut other: *mut zweck_engine = null_mut();
+        let status =
+            zweck_engine_new(maybe(9, policy_json.as_ptr()), key_ptr, key_len, u32::from(sel[1]), &mut other);
+        if ok(status, "zweck_engine_new") {
+            assert!(!other.is_null());
+            zweck_engine_free(other);
+        } else {
+            assert!(other.is_null(), "zweck_engine_new wrote its output on failure");
+        }
+        zweck_engine_free(null_mut());
+        zweck_string_free(null_mut());
+    }
 }
 
-/// The text of a static C string returned by the library (NULL reads as empty).
+/// The text of a C string returned by the library (NULL reads as empty).
 fn c_text(p: *const std::ffi::c_char) -> String {
     if p.is_null() {
         return String::new();
     }
-    // SAFETY: the library returns NULL or a pointer to a static (or thread-local, valid until the
-    // next call on this thread) NUL-terminated string.
+    // SAFETY: the library returns NULL or a pointer to a NUL-terminated string that stays valid
+    // until it is freed or, for the last error, until the next failing call on this thread.
     let s = unsafe { CStr::from_ptr(p) };
     match s.to_str() {
         Ok(s) => s.to_string(),
