@@ -219,9 +219,12 @@ pub fn token_parse(data: &[u8]) {
         Err(e) => {
             render(&e);
             // The message quotes at most 80 characters of the input.
-            if s.chars().count() > 100 {
-                let tail: String = s.chars().skip(90).collect();
-                assert!(!e.to_string().contains(&tail), "a long token was copied into the error");
+            if s.chars().count() > 80 {
+                // A quote of 81 or more characters would contain this, without its closing quote.
+                let first81: String = s.chars().take(81).collect();
+                let quoted = format!("{first81:?}");
+                let open = &quoted[..quoted.len() - 1];
+                assert!(!e.to_string().contains(open), "more than 80 characters of a token were quoted");
             }
         }
     }
