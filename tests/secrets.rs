@@ -3,8 +3,15 @@
 //! the heap memory that held them is zeroed before it is given back.
 //!
 //! The zeroing checks use a global allocator that, while armed, scans every block freed by the
-//! program for registered byte patterns. It sees the heap only: copies on the stack (HMAC and HKDF
-//! work arrays, compression function temporaries) are out of its reach, and so out of this test's.
+//! program for registered byte patterns (master secrets, the HKDF-derived domain and internal keys,
+//! and the HMAC midstates keyed with each), with a positive control that a plain copy is found.
+//!
+//! What they cannot see, and what remains there: copies on the stack and in registers. HKDF keys an
+//! `hmac::Hmac` on the stack per derivation, `DomainKey::digest` copies the inner midstate to the
+//! stack per value, the audit chain keys an `Hmac` on the stack per entry, and SHA-256's compression
+//! function keeps its own temporaries; `hmac` and `sha2` do not zero these. They live only for the
+//! call and are overwritten by later calls, but a core dump taken mid-call would hold them. Key
+//! material the C caller passes in stays in the caller's memory, which zweck never frees.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::panic::{catch_unwind, AssertUnwindSafe};
