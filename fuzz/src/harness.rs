@@ -403,10 +403,18 @@ pub fn journal_open(data: &[u8]) {
             }
         }
     }
-    let _ = std::fs::remove_file(&path);
+    // The journal, its lock file and any compaction leftover, then the directory: nothing stays.
+    for suffix in ["", ".lock", ".compact.tmp"] {
+        let mut name = path.clone().into_os_string();
+        name.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::remove_dir(dir);
+    }
 }
 
-/// A journal file in a directory of this process, distinct for each call, on a RAM disk if any.
+/// A journal path in a directory of its own, distinct for each call, on a RAM disk if there is one.
 fn scratch_journal() -> PathBuf {
     static N: AtomicU64 = AtomicU64::new(0);
     let base = if std::path::Path::new("/dev/shm").is_dir() {
@@ -414,9 +422,10 @@ fn scratch_journal() -> PathBuf {
     } else {
         std::env::temp_dir()
     };
-    let dir = base.join(format!("zweck-fuzz-{}", std::process::id()));
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let dir = base.join(format!("zweck-fuzz-{}-{n}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
-    dir.join(format!("j{}.journal", N.fetch_add(1, Ordering::Relaxed)))
+    dir.join("fuzz.journal")
 }
 
 /// The journal header of format version 1 (see the `store` module docs).
