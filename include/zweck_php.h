@@ -444,7 +444,8 @@ enum zweck_status zweck_engine_new(const char *policy_json,
  * closes the journal.
  * Thread safety: may be called from any thread.
  *
- * Errors: as `zweck_engine_new`, plus ZWECK_STATUS_IO if the file cannot be created or read,
+ * Errors: as `zweck_engine_new`, plus ZWECK_STATUS_INVALID_ARGUMENT if `journal_path` is empty
+ * (nothing is created then); ZWECK_STATUS_IO if the file cannot be created or read;
  * ZWECK_STATUS_LOCKED if another engine has it open, ZWECK_STATUS_CORRUPT if it is damaged (it is
  * then left untouched), ZWECK_STATUS_UNKNOWN_KEY_VERSION or ZWECK_STATUS_KEY_INVALID if it holds
  * erasures made under a key version that is missing or has a different secret.
@@ -1227,7 +1228,7 @@ enum zweck_status zweck_audit_flush(const struct zweck_engine *engine);
  *
  * Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL `engine` or `report_out`;
  * ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_INVALID_JSON if `anchor_json` is not a `{"count",
- * "mac"}` object; ZWECK_STATUS_AUDIT_BROKEN if the chain fails verification (the last error names
+ * "mac"}` object whose `mac` is 64 lowercase hex digits; ZWECK_STATUS_AUDIT_BROKEN if the chain fails verification (the last error names
  * the entry and what is wrong there) or the engine keeps no audit log; ZWECK_STATUS_IO.
  *
  * # Safety

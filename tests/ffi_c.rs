@@ -487,9 +487,9 @@ fn valgrind_finds_no_memory_errors_or_leaks_in_the_shop_example_and_the_api_test
 }
 
 #[test]
-fn the_c_quick_start_in_include_readme_compiles_and_runs() {
-    let readme = read(&support::include_dir().join("README.md"));
-    let section = readme.split("## Quick start (C)").nth(1).unwrap_or_default();
+fn the_c_quick_start_in_the_readme_compiles_and_runs() {
+    let readme = read(&support::manifest_dir().join("README.md"));
+    let section = readme.split("### Quick start (C)").nth(1).unwrap_or_default();
     let code = section.split("```c\n").nth(1).and_then(|rest| rest.split("```").next()).unwrap_or_default();
     assert!(code.contains("zweck_engine_new"), "no C code block in the quick start");
     let dir = support::scratch_dir("quick-start");

@@ -508,3 +508,12 @@ fn group_commit_makes_every_concurrent_append_durable_in_each_threads_order() {
     assert_eq!(report.records, u64::from(THREADS * (APPENDS + APPENDS / 10)));
     check(records_of(&store));
 }
+
+#[test]
+fn a_path_that_names_no_file_is_refused_before_touching_the_file_system() {
+    for bad in ["", "/", ".."] {
+        let err = zweck::store::JournalStore::open(bad, zweck::store::JournalOptions::default()).unwrap_err();
+        assert!(matches!(err, zweck::Error::InvalidInput { what: "journal path", .. }), "{bad:?}: {err}");
+    }
+    assert!(!std::path::Path::new(".lock").exists());
+}

@@ -782,3 +782,19 @@ fn a_tcf_grant_after_gpc_does_not_win() {
     assert_eq!(engine.record_tcf("c-1", &tc, now()).expect("rec").granted, ["marketing", "ads"]);
     assert_eq!(reason(&engine, "ads", "clicks"), Reason::Objected);
 }
+
+#[test]
+fn gpc_without_a_source_is_refused_even_when_already_recorded() {
+    let e = Engine::new(
+        Policy::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/shop_policy.json")).unwrap(),
+        KeyRing::new(1, &[3u8; 32]).unwrap(),
+    );
+    let now: Timestamp = "2026-05-01T00:00:00Z".parse().unwrap();
+    assert!(!e.record_gpc("c-1", now, "Sec-GPC header").unwrap().is_empty());
+    for bad in ["", "   "] {
+        assert!(
+            matches!(e.record_gpc("c-1", now, bad).unwrap_err(), zweck::Error::InvalidInput { .. }),
+            "{bad:?}"
+        );
+    }
+}

@@ -15,14 +15,12 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
 use super::Engine;
 use crate::audit::{self, AuditChain, AuditDraft, AuditEntry, AuditHead, AuditReport};
 use crate::error::{Error, Result};
-use crate::pseudo::KeyRing;
+use crate::pseudo::{DomainKey, KeyRing};
 use crate::store::RecordKind;
 
 /// Decision entries buffered before they are written on their own.
@@ -56,7 +54,9 @@ struct AuditMeta {
 pub(crate) struct AuditState {
     chain: AuditChain,
     key: zeroize::Zeroizing<[u8; 32]>,
-    subject_mac: Hmac<Sha256>,
+    /// HMAC-SHA256 keyed with the audit-subject key. A `DomainKey` rather than an `Hmac` value
+    /// because its keyed states are zeroed on drop; `Hmac`'s are not.
+    subject_mac: DomainKey,
     pending: Vec<AuditEntry>,
     /// Whether the META record naming the key version is in the store yet.
     meta_written: bool,
@@ -68,16 +68,14 @@ pub(crate) struct Auditor {
     state: Mutex<Option<AuditState>>,
 }
 
-fn keys_for(ring: &KeyRing, version: u32) -> Result<(zeroize::Zeroizing<[u8; 32]>, Hmac<Sha256>)> {
+fn keys_for(ring: &KeyRing, version: u32) -> Result<(zeroize::Zeroizing<[u8; 32]>, DomainKey)> {
     let key = ring.internal_key(version, CHAIN_LABEL).map_err(|_| {
         Error::InvalidKey(format!(
             "the audit log was begun under key version {version}, which the key ring lacks; open the engine with that version too"
         ))
     })?;
     let subject_key = ring.internal_key(version, SUBJECT_LABEL)?;
-    let mac = Hmac::<Sha256>::new_from_slice(&subject_key[..])
-        .map_err(|_| Error::InvalidKey("audit subject key has an invalid length".into()))?;
-    Ok((key, mac))
+    Ok((key, DomainKey::from_derived_key(SUBJECT_LABEL, version, &subject_key)))
 }
 
 impl Auditor {
@@ -113,9 +111,7 @@ impl Auditor {
 impl AuditState {
     /// The subject's pseudonym in the log.
     pub(crate) fn subject(&self, subject: &str) -> String {
-        let mut mac = self.subject_mac.clone();
-        mac.update(subject.as_bytes());
-        let d = mac.finalize().into_bytes();
+        let d = self.subject_mac.digest(subject.as_bytes());
         format!("s_{}", crate::rights::hex(&d[..16]))
     }
 }

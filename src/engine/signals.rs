@@ -211,6 +211,16 @@ impl Engine {
     /// ```
     pub fn record_gpc(&self, subject: &str, now: Timestamp, source: &str) -> Result<Vec<String>> {
         check_subject(subject)?;
+        // The same checks a recorded event gets, before the duplicate check can skip recording.
+        if source.trim().is_empty() || source.len() > crate::consent::MAX_SOURCE_LEN {
+            return Err(Error::InvalidInput {
+                what: "consent source",
+                message: format!(
+                    "say where the signal was received (e.g. \"Sec-GPC header on checkout\"), 1 to {} bytes",
+                    crate::consent::MAX_SOURCE_LEN
+                ),
+            });
+        }
         if self.is_erased(subject) {
             return Err(Error::SubjectErased);
         }

@@ -72,7 +72,7 @@ pub unsafe extern "C" fn zweck_audit_flush(engine: *const zweck_engine) -> zweck
 ///
 /// Errors: ZWECK_STATUS_INVALID_ARGUMENT for a NULL `engine` or `report_out`;
 /// ZWECK_STATUS_INVALID_UTF8; ZWECK_STATUS_INVALID_JSON if `anchor_json` is not a `{"count",
-/// "mac"}` object; ZWECK_STATUS_AUDIT_BROKEN if the chain fails verification (the last error names
+/// "mac"}` object whose `mac` is 64 lowercase hex digits; ZWECK_STATUS_AUDIT_BROKEN if the chain fails verification (the last error names
 /// the entry and what is wrong there) or the engine keeps no audit log; ZWECK_STATUS_IO.
 ///
 /// # Safety
@@ -91,7 +91,18 @@ pub unsafe extern "C" fn zweck_audit_verify(
         let anchor = match anchor_json {
             None => None,
             Some(text) => match serde_json::from_str::<AuditHead>(text) {
-                Ok(head) => Some(head),
+                // A mac no report could contain is a mistake in the argument, not a broken log.
+                Ok(head) if is_mac_hex(&head.mac) => Some(head),
+                Ok(head) => {
+                    return fail(
+                        zweck_status::InvalidJson,
+                        format_args!(
+                            "argument `anchor_json` has a \"mac\" of {} bytes that is not 64 lowercase hex \
+                             digits; pass the \"head\" object of an earlier report unchanged",
+                            head.mac.len()
+                        ),
+                    )
+                }
                 Err(err) => {
                     return fail(
                         zweck_status::InvalidJson,
@@ -107,6 +118,11 @@ pub unsafe extern "C" fn zweck_audit_verify(
         write_string_out!(report_out, try_status!(json(&report, "report_out")));
         zweck_status::Ok
     }
+}
+
+/// Whether `mac` has the form of a report's mac: 64 lowercase hex digits.
+fn is_mac_hex(mac: &str) -> bool {
+    mac.len() == 64 && mac.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 #[cfg(test)]

@@ -78,7 +78,8 @@ pub unsafe extern "C" fn zweck_engine_new(
 /// closes the journal.
 /// Thread safety: may be called from any thread.
 ///
-/// Errors: as `zweck_engine_new`, plus ZWECK_STATUS_IO if the file cannot be created or read,
+/// Errors: as `zweck_engine_new`, plus ZWECK_STATUS_INVALID_ARGUMENT if `journal_path` is empty
+/// (nothing is created then); ZWECK_STATUS_IO if the file cannot be created or read;
 /// ZWECK_STATUS_LOCKED if another engine has it open, ZWECK_STATUS_CORRUPT if it is damaged (it is
 /// then left untouched), ZWECK_STATUS_UNKNOWN_KEY_VERSION or ZWECK_STATUS_KEY_INVALID if it holds
 /// erasures made under a key version that is missing or has a different secret.
@@ -98,6 +99,14 @@ pub unsafe extern "C" fn zweck_engine_open(
         let policy_json = try_str!(policy_json);
         let key = try_bytes!(key, key_len);
         let journal_path = try_str!(journal_path);
+        // An empty path would otherwise name the lock file `.lock` in the working directory, created
+        // before the open fails.
+        if journal_path.is_empty() {
+            return super::error::fail(
+                zweck_status::InvalidArgument,
+                "argument `journal_path` is empty; pass the journal file's path",
+            );
+        }
         check_out!(engine_out);
         let policy = try_result!(Policy::from_json(policy_json));
         let keys = try_result!(KeyRing::new(key_version, key));

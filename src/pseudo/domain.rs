@@ -36,21 +36,25 @@ const SHA256_IV: [u32; 8] =
 /// // Another domain gives an unlinkable token for the same value.
 /// assert_ne!(ring.domain_key("analytics").pseudonymise(b"jane.doe@example.com"), token);
 /// ```
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+#[derive(Clone)]
 pub struct DomainKey {
+    /// The keyed states live in a box of their own, so moving a `DomainKey` (into a map that grows,
+    /// out of a function) moves a pointer and never leaves a copy of key material behind.
+    states: Box<KeyedStates>,
+    version: u32,
+    domain: String,
+    /// `k<version>_`, padded; the first `prefix_len` bytes are used.
+    prefix: [u8; MAX_PREFIX_LEN],
+    prefix_len: usize,
+}
+
+/// The two keyed SHA-256 chaining states of HMAC, zeroed on drop.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+struct KeyedStates {
     /// SHA-256 state after compressing `K_d ⊕ ipad`.
     inner: [u32; 8],
     /// SHA-256 state after compressing `K_d ⊕ opad`.
     outer: [u32; 8],
-    #[zeroize(skip)]
-    version: u32,
-    #[zeroize(skip)]
-    domain: String,
-    /// `k<version>_`, padded; the first `prefix_len` bytes are used.
-    #[zeroize(skip)]
-    prefix: [u8; MAX_PREFIX_LEN],
-    #[zeroize(skip)]
-    prefix_len: usize,
 }
 
 impl DomainKey {
@@ -62,14 +66,14 @@ impl DomainKey {
             *i ^= k;
             *o ^= k;
         }
-        let mut inner = SHA256_IV;
-        let mut outer = SHA256_IV;
-        compress_portable(&mut inner, &ipad);
-        compress_portable(&mut outer, &opad);
+        // Compressed in place, inside the box, so the states never exist outside it.
+        let mut states = Box::new(KeyedStates { inner: SHA256_IV, outer: SHA256_IV });
+        compress_portable(&mut states.inner, &ipad);
+        compress_portable(&mut states.outer, &opad);
         ipad.zeroize();
         opad.zeroize();
         let (prefix, prefix_len) = token::prefix(version);
-        DomainKey { inner, outer, version, domain: domain.to_owned(), prefix, prefix_len }
+        DomainKey { states, version, domain: domain.to_owned(), prefix, prefix_len }
     }
 
     /// The key version whose master secret this key was derived from.
@@ -180,7 +184,7 @@ impl DomainKey {
 
     #[inline]
     fn midstates(&self) -> Midstates<'_> {
-        Midstates { inner: &self.inner, outer: &self.outer }
+        Midstates { inner: &self.states.inner, outer: &self.states.outer }
     }
 }
 
@@ -198,7 +202,7 @@ impl fmt::Debug for DomainKey {
 impl DomainKey {
     /// The keyed inner state, for tests that check it never leaks.
     pub(crate) fn inner_state_for_tests(&self) -> [u32; 8] {
-        self.inner
+        self.states.inner
     }
 }
 

@@ -9,12 +9,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
 
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
 use crate::error::{Error, Result};
-use crate::pseudo::KeyRing;
+use crate::pseudo::{DomainKey, KeyRing};
 use crate::Timestamp;
 
 /// HKDF label of the key that hashes subject ids in tombstones.
@@ -81,7 +79,9 @@ pub struct ErasureReceipt {
 }
 
 struct VersionSet {
-    mac: Hmac<Sha256>,
+    /// HMAC-SHA256 keyed with the erasure key. A `DomainKey` rather than an `Hmac` value because its
+    /// keyed states are zeroed on drop; `Hmac`'s are not.
+    mac: DomainKey,
     hashes: HashSet<[u8; 32]>,
 }
 
@@ -91,10 +91,9 @@ pub(crate) struct Tombstones {
     inner: RwLock<HashMap<u32, VersionSet>>,
 }
 
-fn mac_for(keys: &KeyRing, version: u32) -> Result<Hmac<Sha256>> {
+fn mac_for(keys: &KeyRing, version: u32) -> Result<DomainKey> {
     let key = keys.internal_key(version, ERASURE_LABEL)?;
-    Hmac::<Sha256>::new_from_slice(&key[..])
-        .map_err(|_| Error::InvalidKey("erasure key has an invalid length".into()))
+    Ok(DomainKey::from_derived_key(ERASURE_LABEL, version, &key))
 }
 
 pub(crate) fn key_check(keys: &KeyRing, version: u32) -> Result<String> {
@@ -131,9 +130,7 @@ fn unhex32(s: &str) -> Option<[u8; 32]> {
 impl Tombstones {
     /// The tombstone hash of `subject` under the current key.
     pub(crate) fn hash(keys: &KeyRing, version: u32, subject: &str) -> Result<[u8; 32]> {
-        let mut mac = mac_for(keys, version)?;
-        mac.update(subject.as_bytes());
-        Ok(mac.finalize().into_bytes().into())
+        Ok(mac_for(keys, version)?.digest(subject.as_bytes()))
     }
 
     /// Adds a tombstone (live or replayed); checks that the key ring holds its key version with the
@@ -170,12 +167,7 @@ impl Tombstones {
     /// Whether `subject` was erased.
     pub(crate) fn contains(&self, subject: &str) -> bool {
         let inner = self.inner.read().unwrap_or_else(|p| p.into_inner());
-        inner.values().any(|set| {
-            let mut mac = set.mac.clone();
-            mac.update(subject.as_bytes());
-            let h: [u8; 32] = mac.finalize().into_bytes().into();
-            set.hashes.contains(&h)
-        })
+        inner.values().any(|set| set.hashes.contains(&set.mac.digest(subject.as_bytes())))
     }
 
     /// True when nobody was erased (the common, fast case).

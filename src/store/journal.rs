@@ -165,6 +165,15 @@ impl JournalStore {
     /// damaged anywhere but at its end (or is not a journal), and `Error::Io` if the file system fails.
     pub fn open(path: impl AsRef<Path>, opts: JournalOptions) -> Result<(JournalStore, OpenReport)> {
         let path = path.as_ref().to_path_buf();
+        if path.as_os_str().is_empty() || path.file_name().is_none() {
+            return Err(Error::InvalidInput {
+                what: "journal path",
+                message: format!(
+                    "{:?} does not name a file; give the journal's file path",
+                    path.display().to_string()
+                ),
+            });
+        }
         let lock = JournalLock::acquire(&path)?;
 
         // A compaction that crashed before its rename left the old journal intact; drop its leftovers.

@@ -5,7 +5,7 @@
 
 declare(strict_types=1);
 
-require __DIR__ . '/../../bindings/php/Zweck.php';
+require __DIR__ . '/../../bindings/php/autoload.php';
 
 use Zweck\Zweck;
 use Zweck\ZweckException;
@@ -24,10 +24,10 @@ function check(bool $condition, string $what): void
     }
 }
 
-/** Calls the private Zweck::check() the way future methods will. */
+/** Turns a status into an exception the way every Engine method does. */
 function checkStatus(Zweck $zweck, int $status): void
 {
-    (new ReflectionMethod(Zweck::class, 'check'))->invoke($zweck, $status);
+    $zweck->check($status);
 }
 
 $expectedVersion = $argv[1] ?? '';
@@ -56,7 +56,9 @@ try {
     check(false, 'check(UNKNOWN_FIELD) must throw');
 } catch (ZweckException $e) {
     check($e->getCode() === 6 && $e->status() === 6, 'the exception carries the status');
-    check($e->statusName() === 'unknown field', 'the exception carries the status name');
+    check($e->statusName() === 'UNKNOWN_FIELD', 'the exception carries the status constant name');
+    check($e->statusText() === 'unknown field', 'the exception carries the status text');
+    check($e instanceof \Zweck\UnknownFieldException, 'UNKNOWN_FIELD is thrown as UnknownFieldException');
     check($e->getMessage() === 'unknown field', 'with no last error the message is the status name');
     check($e instanceof RuntimeException, 'ZweckException is a RuntimeException');
 }
@@ -78,6 +80,7 @@ if (getenv('ZWECK_TEST_PANIC') === '1') {
         checkStatus($zweck, $status);
         check(false, 'a panic status must throw');
     } catch (ZweckException $e) {
+        check($e instanceof \Zweck\InternalErrorException, 'a panic is an InternalErrorException');
         check(
             $e->getMessage() === 'internal panic: internal panic: zweck_test_panic was called',
             "the panic's message reaches PHP, got '{$e->getMessage()}'",
