@@ -294,6 +294,10 @@ impl Engine {
     }
 
     /// Decisions for many fields of one subject and purpose: the legal basis is evaluated once.
+    ///
+    /// This is the fast path for code that decides many fields and then releases data itself; its
+    /// verdicts are not written to the audit log. Use [`Engine::view`] (one audit entry per record)
+    /// where each access must be logged.
     pub fn decider<'e>(&'e self, subject: &'e str, purpose: &str, now: Timestamp) -> Decider<'e> {
         let pid = self.policy.purpose_id(purpose);
         Decider {
