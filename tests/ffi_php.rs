@@ -242,7 +242,9 @@ impl PhpServer {
     fn get(&self, path: &str) -> String {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port))
             .unwrap_or_else(|e| panic!("cannot connect to php -S: {e}"));
-        write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap_or_else(|e| panic!("{e}"));
+        // One write: the built-in server can drop a request whose head arrives in several pieces.
+        let request = format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n");
+        stream.write_all(request.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap_or_else(|e| panic!("{e}"));
         response
