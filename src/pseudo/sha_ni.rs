@@ -354,21 +354,27 @@ mod ni {
     }
 
     /// Two independent block compressions, interleaved round by round.
-    #[inline]
-    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    fn compress2(sa: State, wa: [__m128i; 4], sb: State, wb: [__m128i; 4]) -> (State, State) {
+    ///
+    /// # Safety
+    /// As [`tail_group`]; `#[inline(always)]` because out of line its four states and eight message
+    /// registers went through memory.
+    #[inline(always)]
+    unsafe fn compress2(sa: State, wa: [__m128i; 4], sb: State, wb: [__m128i; 4]) -> (State, State) {
         let (mut a, mut c) = (sa.abef, sa.cdgh);
         let (mut b, mut d) = (sb.abef, sb.cdgh);
         let [mut a0, mut a1, mut a2, mut a3] = wa;
         let [mut b0, mut b1, mut b2, mut b3] = wb;
-        sixteen_rounds!(load, 0, (a, c, a0, a1, a2, a3), (b, d, b0, b1, b2, b3));
-        sixteen_rounds!(schedule, 4, (a, c, a0, a1, a2, a3), (b, d, b0, b1, b2, b3));
-        sixteen_rounds!(schedule, 8, (a, c, a0, a1, a2, a3), (b, d, b0, b1, b2, b3));
-        sixteen_rounds!(schedule, 12, (a, c, a0, a1, a2, a3), (b, d, b0, b1, b2, b3));
-        (
-            State { abef: _mm_add_epi32(a, sa.abef), cdgh: _mm_add_epi32(c, sa.cdgh) },
-            State { abef: _mm_add_epi32(b, sb.abef), cdgh: _mm_add_epi32(d, sb.cdgh) },
-        )
+        // SAFETY: the caller guarantees the CPU features that the intrinsics and helpers need.
+        unsafe {
+            sixteen_rounds!(load, 0, (a, c, a0, a1, a2, a3), (b, d, b0, b1, b2, b3));
+            sixteen_rounds!(schedule, 4, (a, c, a0, a1, a2, a3), (b, d, b0, b1, b2, b3));
+            sixteen_rounds!(schedule, 8, (a, c, a0, a1, a2, a3), (b, d, b0, b1, b2, b3));
+            sixteen_rounds!(schedule, 12, (a, c, a0, a1, a2, a3), (b, d, b0, b1, b2, b3));
+            (
+                State { abef: _mm_add_epi32(a, sa.abef), cdgh: _mm_add_epi32(c, sa.cdgh) },
+                State { abef: _mm_add_epi32(b, sb.abef), cdgh: _mm_add_epi32(d, sb.cdgh) },
+            )
+        }
     }
 
     /// The outer block's message words: the inner digest, `0x80` and the length 768 bits.
@@ -413,58 +419,72 @@ mod ni {
     }
 
     /// Bytes `16g..16g + 16` of the tail block, before the byte swap.
-    #[inline]
-    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    fn tail_group(rest: &[u8], g: usize) -> __m128i {
+    ///
+    /// # Safety
+    /// The CPU must have this module's features. [`tail_group`] and [`tail`] are `unsafe fn`s
+    /// instead of `#[target_feature]` functions because only those may be `#[inline(always)]`: left
+    /// to its own judgement, the compiler kept them out of line, each 16-byte group returned through
+    /// memory, and a single value's hash paid four calls and their stack round trips.
+    #[inline(always)]
+    unsafe fn tail_group(rest: &[u8], g: usize) -> __m128i {
         let r = rest.len();
         let start = 16 * g;
-        let zero = _mm_setzero_si128();
-        let data = if let Some(whole) = rest.get(start..).and_then(|s| s.first_chunk::<16>()) {
-            load16(whole)
-        } else if start < r {
-            let k = r - start;
-            let mask = SHIFT.get(16 - k..).and_then(|s| s.first_chunk::<16>());
-            match (rest.last_chunk::<16>(), mask) {
-                // The value's last 16 bytes, moved down so its byte `start` comes first.
-                (Some(last), Some(mask)) => _mm_shuffle_epi8(load16(last), load16(mask)),
-                // A value shorter than 16 bytes: assembled in general registers.
-                _ => {
-                    let (lo, hi) = rest.split_at(r.min(8));
-                    _mm_set_epi64x(le_upto8(hi) as i64, le_upto8(lo) as i64)
+        // SAFETY: the caller guarantees the CPU features that the intrinsics and `load16` need.
+        unsafe {
+            let zero = _mm_setzero_si128();
+            let data = if let Some(whole) = rest.get(start..).and_then(|s| s.first_chunk::<16>()) {
+                load16(whole)
+            } else if start < r {
+                let k = r - start;
+                let mask = SHIFT.get(16 - k..).and_then(|s| s.first_chunk::<16>());
+                match (rest.last_chunk::<16>(), mask) {
+                    // The value's last 16 bytes, moved down so its byte `start` comes first.
+                    (Some(last), Some(mask)) => _mm_shuffle_epi8(load16(last), load16(mask)),
+                    // A value shorter than 16 bytes: assembled in general registers.
+                    _ => {
+                        let (lo, hi) = rest.split_at(r.min(8));
+                        _mm_set_epi64x(le_upto8(hi) as i64, le_upto8(lo) as i64)
+                    }
                 }
-            }
-        } else {
-            zero
-        };
-        let pad = if r / 16 == g {
-            PAD.get(16 - r % 16..).and_then(|s| s.first_chunk::<16>()).map_or(zero, |p| load16(p))
-        } else {
-            zero
-        };
-        _mm_or_si128(data, pad)
+            } else {
+                zero
+            };
+            let pad = if r / 16 == g {
+                PAD.get(16 - r % 16..).and_then(|s| s.first_chunk::<16>()).map_or(zero, |p| load16(p))
+            } else {
+                zero
+            };
+            _mm_or_si128(data, pad)
+        }
     }
 
-    #[inline]
-    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    fn tail(rest: &[u8], length_word: u64) -> Tail {
-        let be = byte_swap_mask();
-        let length = _mm_set_epi64x(length_word as i64, 0);
-        let g3 = tail_group(rest, 3);
+    /// The tail block(s) of the inner hash for the value's last `rest.len() < 64` bytes.
+    ///
+    /// # Safety
+    /// As [`tail_group`].
+    #[inline(always)]
+    unsafe fn tail(rest: &[u8], length_word: u64) -> Tail {
         let one_block = rest.len() < BLOCK_LEN - 8;
-        Tail {
-            first: [
-                _mm_shuffle_epi8(tail_group(rest, 0), be),
-                _mm_shuffle_epi8(tail_group(rest, 1), be),
-                _mm_shuffle_epi8(tail_group(rest, 2), be),
-                _mm_shuffle_epi8(if one_block { _mm_or_si128(g3, length) } else { g3 }, be),
-            ],
-            second: [
-                _mm_setzero_si128(),
-                _mm_setzero_si128(),
-                _mm_setzero_si128(),
-                _mm_shuffle_epi8(length, be),
-            ],
-            blocks: if one_block { 1 } else { 2 },
+        // SAFETY: the caller guarantees the CPU features that the intrinsics and `tail_group` need.
+        unsafe {
+            let be = byte_swap_mask();
+            let length = _mm_set_epi64x(length_word as i64, 0);
+            let g3 = tail_group(rest, 3);
+            Tail {
+                first: [
+                    _mm_shuffle_epi8(tail_group(rest, 0), be),
+                    _mm_shuffle_epi8(tail_group(rest, 1), be),
+                    _mm_shuffle_epi8(tail_group(rest, 2), be),
+                    _mm_shuffle_epi8(if one_block { _mm_or_si128(g3, length) } else { g3 }, be),
+                ],
+                second: [
+                    _mm_setzero_si128(),
+                    _mm_setzero_si128(),
+                    _mm_setzero_si128(),
+                    _mm_shuffle_epi8(length, be),
+                ],
+                blocks: if one_block { 1 } else { 2 },
+            }
         }
     }
 
@@ -491,7 +511,8 @@ mod ni {
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
     fn inner_state(keys: &Midstates<'_>, value: &[u8]) -> State {
         let (full, rest) = value.as_chunks::<BLOCK_LEN>();
-        let t = tail(rest, length_word(value.len()));
+        // SAFETY: this function is compiled for, and only runs on, the features `tail` needs.
+        let t = unsafe { tail(rest, length_word(value.len())) };
         let mut s = load_state(keys.inner);
         for block in full {
             s = compress(s, message(block));
@@ -528,7 +549,8 @@ mod ni {
     /// The token hex digits of one value.
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
     pub(super) fn mac_hex(keys: &Midstates<'_>, value: &[u8]) -> [u8; TOKEN_HEX_LEN] {
-        token_hex(outer_state(keys, value))
+        // SAFETY: this function is compiled for, and only runs on, the features `outer_state` needs.
+        token_hex(unsafe { outer_state(keys, value) })
     }
 
     /// The token hex digits of two values, hashed in lockstep.
@@ -538,45 +560,65 @@ mod ni {
         a: &[u8],
         b: &[u8],
     ) -> ([u8; TOKEN_HEX_LEN], [u8; TOKEN_HEX_LEN]) {
-        let (sa, sb) = outer_states(keys, a, b);
+        // SAFETY: this function is compiled for, and only runs on, the features `outer_states` needs.
+        let (sa, sb) = unsafe { outer_states(keys, a, b) };
         (token_hex(sa), token_hex(sb))
     }
 
     /// The outer hash's final state for one value.
-    #[inline]
-    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    fn outer_state(keys: &Midstates<'_>, value: &[u8]) -> State {
-        compress(load_state(keys.outer), outer_message(inner_state(keys, value)))
+    ///
+    /// # Safety
+    /// As [`tail_group`]; `#[inline(always)]` for the same reason: out of line, the state came back
+    /// through memory.
+    #[inline(always)]
+    unsafe fn outer_state(keys: &Midstates<'_>, value: &[u8]) -> State {
+        // SAFETY: the caller guarantees the CPU features that every function called here needs.
+        unsafe {
+            let inner = if value.len() < BLOCK_LEN - 8 {
+                // A short value, the common case: its one block, with no call and no loop.
+                compress(load_state(keys.inner), tail(value, length_word(value.len())).first)
+            } else {
+                inner_state(keys, value)
+            };
+            compress(load_state(keys.outer), outer_message(inner))
+        }
     }
 
     /// The outer hashes' final states for two values, interleaved where both are short (one tail
     /// block, the common case for identifiers), else one after the other.
-    #[inline]
-    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    fn outer_states(keys: &Midstates<'_>, a: &[u8], b: &[u8]) -> (State, State) {
+    ///
+    /// # Safety
+    /// As [`outer_state`].
+    #[inline(always)]
+    unsafe fn outer_states(keys: &Midstates<'_>, a: &[u8], b: &[u8]) -> (State, State) {
         let short = |v: &[u8]| v.len() < BLOCK_LEN - 8;
-        let (ia, ib) = if short(a) && short(b) {
-            let (ta, tb) = (tail(a, length_word(a.len())), tail(b, length_word(b.len())));
-            let start = load_state(keys.inner);
-            compress2(start, ta.first, start, tb.first)
-        } else {
-            (inner_state(keys, a), inner_state(keys, b))
-        };
-        let outer = load_state(keys.outer);
-        compress2(outer, outer_message(ia), outer, outer_message(ib))
+        // SAFETY: the caller guarantees the CPU features that every function called here needs.
+        unsafe {
+            let (ia, ib) = if short(a) && short(b) {
+                let (ta, tb) = (tail(a, length_word(a.len())), tail(b, length_word(b.len())));
+                let start = load_state(keys.inner);
+                compress2(start, ta.first, start, tb.first)
+            } else {
+                (inner_state(keys, a), inner_state(keys, b))
+            };
+            let outer = load_state(keys.outer);
+            compress2(outer, outer_message(ia), outer, outer_message(ib))
+        }
     }
 
     /// HMAC-SHA256 of one value.
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
     pub(super) fn mac(keys: &Midstates<'_>, value: &[u8]) -> [u32; 8] {
-        store_state(outer_state(keys, value))
+        // SAFETY: this function is compiled for, and only runs on, the features `outer_state` needs.
+        store_state(unsafe { outer_state(keys, value) })
     }
 
     /// HMAC-SHA256 of two values under the same key, interleaved as far as both have blocks.
     #[cfg(test)]
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
     pub(super) fn mac_pair(keys: &Midstates<'_>, a: &[u8], b: &[u8]) -> ([u32; 8], [u32; 8]) {
-        let (sa, sb) = outer_states(keys, a, b);
+        // SAFETY: this function is compiled for, and only runs on, the features `outer_states` needs.
+        let (sa, sb) = unsafe { outer_states(keys, a, b) };
         (store_state(sa), store_state(sb))
     }
 }
