@@ -112,7 +112,7 @@ impl DomainKey {
     pub fn pseudonymise_into(&self, value: &[u8], out: &mut [u8]) -> Result<usize> {
         let len = self.token_len();
         let available = out.len();
-        let dst = out.get_mut(..len).ok_or(Error::BufferTooSmall { needed: len, available })?;
+        let dst = out.get_mut(..len).ok_or_else(|| Error::BufferTooSmall { needed: len, available })?;
         self.write_token(value, dst);
         Ok(len)
     }
@@ -145,7 +145,15 @@ impl DomainKey {
     /// Writes the token into `dst`, which must be exactly `token_len()` bytes.
     #[inline]
     pub(crate) fn write_token(&self, value: &[u8], dst: &mut [u8]) {
-        self.write_token_hex(&sha_ni::token_hex(&self.midstates(), value), dst);
+        // As in `write_token_hex`, but the digits go from the hash straight into `dst`.
+        if let Some(head) = dst.first_chunk_mut::<MAX_PREFIX_LEN>() {
+            *head = self.prefix;
+        }
+        if let Some(digits) =
+            dst.get_mut(self.prefix_len..).and_then(|d| d.first_chunk_mut::<TOKEN_HEX_LEN>())
+        {
+            sha_ni::token_hex_into(&self.midstates(), value, digits);
+        }
     }
 
     /// Writes the prefix and the given hex digits into `dst`, which must be exactly `token_len()`

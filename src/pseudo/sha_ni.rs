@@ -97,15 +97,24 @@ pub(crate) fn mac_pair(keys: &Midstates<'_>, a: &[u8], b: &[u8]) -> ([u32; 8], [
     (mac_portable(keys, a), mac_portable(keys, b))
 }
 
-/// The token's hex digits (the first 16 digest bytes in lowercase hex) for `value`.
+/// Writes the token's hex digits (the first 16 digest bytes in lowercase hex) for `value` into
+/// `out`, straight from registers on the SHA-NI path.
 #[inline]
-pub(crate) fn token_hex(keys: &Midstates<'_>, value: &[u8]) -> [u8; TOKEN_HEX_LEN] {
+pub(crate) fn token_hex_into(keys: &Midstates<'_>, value: &[u8], out: &mut [u8; TOKEN_HEX_LEN]) {
     #[cfg(target_arch = "x86_64")]
     if accelerated() {
-        // SAFETY: as in `mac`: the CPU features `ni::mac_hex` needs were detected at run time.
-        return unsafe { ni::mac_hex(keys, value) };
+        // SAFETY: as in `mac`: the CPU features `ni::mac_hex_into` needs were detected at run time.
+        return unsafe { ni::mac_hex_into(keys, value, out) };
     }
-    hex_of(&mac_portable(keys, value))
+    *out = hex_of(&mac_portable(keys, value));
+}
+
+/// The token's hex digits for `value`, as [`token_hex_into`] writes them.
+#[cfg(test)]
+pub(crate) fn token_hex(keys: &Midstates<'_>, value: &[u8]) -> [u8; TOKEN_HEX_LEN] {
+    let mut out = [0u8; TOKEN_HEX_LEN];
+    token_hex_into(keys, value, &mut out);
+    out
 }
 
 /// [`token_hex`] of two values, computed in lockstep where the CPU allows it.
@@ -524,10 +533,11 @@ mod ni {
         s
     }
 
-    /// Lowercase hex of the first 16 digest bytes, made in registers from the final state.
+    /// Lowercase hex of the first 16 digest bytes, made in registers from the final state and
+    /// stored into `out`.
     #[inline]
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    fn token_hex(s: State) -> [u8; TOKEN_HEX_LEN] {
+    fn write_token_hex(s: State, out: &mut [u8; TOKEN_HEX_LEN]) {
         let [abcd, _] = state_words(s);
         let digest = _mm_shuffle_epi8(abcd, byte_swap_mask());
         let low4 = _mm_set1_epi8(0x0f);
@@ -536,21 +546,28 @@ mod ni {
         // "0123456789abcdef" as a byte table for `pshufb`.
         let digits = _mm_set_epi64x(0x6665_6463_6261_3938, 0x3736_3534_3332_3130);
         let (high, low) = (_mm_shuffle_epi8(digits, high), _mm_shuffle_epi8(digits, low));
-        let mut out = [0u8; TOKEN_HEX_LEN];
         // SAFETY: `out` is 32 writable bytes, two unaligned 16-byte stores at offsets 0 and 16.
         unsafe {
             let p = out.as_mut_ptr().cast::<__m128i>();
             _mm_storeu_si128(p, _mm_unpacklo_epi8(high, low));
             _mm_storeu_si128(p.add(1), _mm_unpackhi_epi8(high, low));
         }
+    }
+
+    /// Lowercase hex of the first 16 digest bytes, made in registers from the final state.
+    #[inline]
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    fn token_hex(s: State) -> [u8; TOKEN_HEX_LEN] {
+        let mut out = [0u8; TOKEN_HEX_LEN];
+        write_token_hex(s, &mut out);
         out
     }
 
-    /// The token hex digits of one value.
+    /// Writes the token hex digits of one value into `out`.
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    pub(super) fn mac_hex(keys: &Midstates<'_>, value: &[u8]) -> [u8; TOKEN_HEX_LEN] {
+    pub(super) fn mac_hex_into(keys: &Midstates<'_>, value: &[u8], out: &mut [u8; TOKEN_HEX_LEN]) {
         // SAFETY: this function is compiled for, and only runs on, the features `outer_state` needs.
-        token_hex(unsafe { outer_state(keys, value) })
+        write_token_hex(unsafe { outer_state(keys, value) }, out);
     }
 
     /// The token hex digits of two values, hashed in lockstep.
