@@ -112,7 +112,11 @@ impl DomainKey {
     pub fn pseudonymise_into(&self, value: &[u8], out: &mut [u8]) -> Result<usize> {
         let len = self.token_len();
         let available = out.len();
-        let dst = out.get_mut(..len).ok_or_else(|| Error::BufferTooSmall { needed: len, available })?;
+        // Not `ok_or(..)?`: that builds the error on every call and drops it again, an out-of-line
+        // `drop_in_place::<Error>` call on the hot success path.
+        let Some(dst) = out.get_mut(..len) else {
+            return Err(Error::BufferTooSmall { needed: len, available });
+        };
         self.write_token(value, dst);
         Ok(len)
     }

@@ -113,7 +113,7 @@ impl KeyRing {
         if version == self.current.0 {
             return Ok(());
         }
-        let secret = self.others.remove(&version).ok_or_else(|| Error::UnknownKeyVersion(version))?;
+        let secret = self.others.remove(&version).ok_or(Error::UnknownKeyVersion(version))?;
         let (old_version, old_secret) = std::mem::replace(&mut self.current, (version, secret));
         self.others.insert(old_version, old_secret);
         Ok(())
@@ -152,7 +152,7 @@ impl KeyRing {
     /// # Errors
     /// [`Error::UnknownKeyVersion`] if the ring does not hold `version`.
     pub fn domain_key_for(&self, domain: &str, version: u32) -> Result<DomainKey> {
-        let secret = self.secret(version).ok_or_else(|| Error::UnknownKeyVersion(version))?;
+        let secret = self.secret(version).ok_or(Error::UnknownKeyVersion(version))?;
         let key = hkdf_sha256(DOMAIN_SALT, secret, domain.as_bytes());
         Ok(DomainKey::from_derived_key(domain, version, &key))
     }
@@ -165,7 +165,7 @@ impl KeyRing {
     /// # Errors
     /// [`Error::UnknownKeyVersion`] if the ring does not hold `version`.
     pub fn internal_key(&self, version: u32, label: &str) -> Result<Zeroizing<[u8; 32]>> {
-        let secret = self.secret(version).ok_or_else(|| Error::UnknownKeyVersion(version))?;
+        let secret = self.secret(version).ok_or(Error::UnknownKeyVersion(version))?;
         Ok(hkdf_sha256(INTERNAL_SALT, secret, label.as_bytes()))
     }
 
