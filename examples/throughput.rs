@@ -8,16 +8,18 @@
 //!
 //! Every round measures every row once, in turn, on the same values, so a change in machine load
 //! during the run touches all rows alike; each row's figure is the median over the rounds, and each
-//! ratio is a ratio of medians from this run. The reference row is the least work an HMAC-SHA256 of
+//! ratio is a ratio of medians from this run, except the two-thread ratio: it is the median of the
+//! per-round ratios of a one-worker and a two-worker run taken back to back (every 8th round), with
+//! both workers drawing batches from one shared counter. The reference row is the least work an HMAC-SHA256 of
 //! a short value can be: two `sha2::compress256` calls from precomputed midstates on a block whose
 //! padding is already in place, no token text.
 //!
-//! Environment: `ZWECK_ROUNDS` (default 1500, about 10 s), `ZWECK_VALUE_LEN` (bytes per value,
+//! Environment: `ZWECK_ROUNDS` (default 1500, about a minute), `ZWECK_VALUE_LEN` (bytes per value,
 //! default 16, at most 55 so the reference stays one block), `ZWECK_BATCH` (values per measurement,
 //! default 4096).
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
@@ -131,16 +133,22 @@ fn median(samples: &mut [f64]) -> f64 {
     }
 }
 
-/// Batches each worker runs per measurement, so that waking the threads is a small part of the time.
+/// Batches per worker thread and measurement, so that waking the threads is a small part of the time.
 const REPEAT: usize = 64;
-/// The thread rows are measured every this many rounds (each takes `REPEAT` batches).
+/// The thread rows are measured every this many rounds (each takes `REPEAT` batches per worker).
 const THREAD_EVERY: usize = 8;
 
-/// Worker threads that each run `REPEAT` batches over all values when the main thread releases them.
+/// Worker threads that, when the main thread releases them, share `REPEAT` batches per worker over
+/// all values: each takes the next batch from a shared counter until none is left, as a pool
+/// working through an export would. When the host takes a core away for a moment, the other worker
+/// takes more of the batches, so the wall time measures what the two cores did together, not how
+/// long the unluckier thread waited.
 struct Pair {
     start: Arc<Barrier>,
     done: Arc<Barrier>,
     stop: Arc<AtomicBool>,
+    next: Arc<AtomicUsize>,
+    workers: usize,
     handles: Vec<std::thread::JoinHandle<()>>,
 }
 
@@ -149,9 +157,11 @@ impl Pair {
         let start = Arc::new(Barrier::new(workers + 1));
         let done = Arc::new(Barrier::new(workers + 1));
         let stop = Arc::new(AtomicBool::new(false));
+        let next = Arc::new(AtomicUsize::new(0));
+        let total = REPEAT * workers;
         let handles = (0..workers)
             .map(|_| {
-                let (start, done, stop) = (start.clone(), done.clone(), stop.clone());
+                let (start, done, stop, next) = (start.clone(), done.clone(), stop.clone(), next.clone());
                 let (key, values) = (key.clone(), values.clone());
                 std::thread::spawn(move || {
                     let refs: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
@@ -161,7 +171,7 @@ impl Pair {
                         if stop.load(Ordering::Acquire) {
                             return;
                         }
-                        for _ in 0..REPEAT {
+                        while next.fetch_add(1, Ordering::Relaxed) < total {
                             let _ = black_box(key.pseudonymise_batch(black_box(&refs), &mut out));
                         }
                         done.wait();
@@ -169,15 +179,21 @@ impl Pair {
                 })
             })
             .collect();
-        Pair { start, done, stop, handles }
+        Pair { start, done, stop, next, workers, handles }
     }
 
-    /// Wall time for every worker to finish its batches.
+    /// Wall time for the workers to finish `REPEAT` batches each, between them.
     fn run(&self) -> Duration {
+        self.next.store(0, Ordering::Relaxed);
         let t = Instant::now();
         self.start.wait();
         self.done.wait();
         t.elapsed()
+    }
+
+    /// Values hashed per [`run`](Self::run), given the batch size.
+    fn values_per_run(&self, batch: usize) -> usize {
+        REPEAT * self.workers * batch
     }
 
     fn finish(self) {
@@ -272,8 +288,8 @@ fn main() {
         row[4] = per_value(t.elapsed(), batch);
 
         if round % THREAD_EVERY == 0 {
-            row[5] = per_value(pair.run(), 2 * batch * REPEAT);
-            row[8] = per_value(solo.run(), batch * REPEAT);
+            row[5] = per_value(pair.run(), pair.values_per_run(batch));
+            row[8] = per_value(solo.run(), solo.values_per_run(batch));
         } else {
             row[5] = f64::NAN;
             row[8] = f64::NAN;
@@ -301,6 +317,12 @@ fn main() {
     }
     pair.finish();
     solo.finish();
+    // The two-thread ratio is the median of each round's ratio: the one-worker and two-worker runs of
+    // a round are taken back to back, so a neighbour on the host that slows the cores for a while
+    // slows both sides of that round's ratio alike.
+    let mut scaling: Vec<f64> =
+        samples[8].iter().zip(&samples[5]).map(|(one, two)| one / two).filter(|r| !r.is_nan()).collect();
+    let scaling = median(&mut scaling);
     for s in samples.iter_mut() {
         s.retain(|x| !x.is_nan());
     }
@@ -315,7 +337,7 @@ fn main() {
         (2, "time ÷ reference", m[2] / reference, f64::NAN, false),
         (3, "throughput ÷ reference", reference / m[3], 0.9, true),
         (4, "throughput ÷ reference", reference / m[4], 0.9, true),
-        (5, "throughput ÷ one worker thread", m[8] / m[5], 1.8, true),
+        (5, "throughput ÷ one worker thread (median of per-round ratios)", scaling, 1.8, true),
         (6, "ring time ÷ zweck single", m[6] / m[1], 1.6, true),
         (7, "hmac time ÷ zweck single", m[7] / m[1], f64::NAN, true),
         (8, "throughput ÷ one-call batch", m[3] / m[8], f64::NAN, true),
