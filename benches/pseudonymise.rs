@@ -8,6 +8,8 @@
 //!   reuse a keyed HMAC); what zweck's midstate code replaces.
 //! * `reference/ring_keyed`: `ring::hmac::sign` with a key made once (peer comparison).
 //!
+//! * `threads/1`, `threads/2`: whole batches on one and on two threads (the scaling figure).
+//!
 //! Run with `cargo bench --bench pseudonymise`; add a filter such as `-- batch/64` to run a part.
 //! `examples/throughput.rs` puts the same rows side by side in one run with their ratios.
 
@@ -159,9 +161,40 @@ fn reference(c: &mut Criterion) {
     group.finish();
 }
 
+/// One and two threads, each hashing whole batches of 4096 values of 16 bytes, timed from before the
+/// threads start until the last one is done; criterion's per-element time (elements = values hashed
+/// by all threads) gives the scaling as `threads/1` ÷ `threads/2`.
+fn threads(c: &mut Criterion) {
+    const BATCH: usize = 4096;
+    let key = domain_key();
+    let owned = values(BATCH, 16);
+    let refs: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+    let mut group = c.benchmark_group("threads");
+    for workers in [1usize, 2] {
+        group.throughput(Throughput::Elements((workers * BATCH) as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(workers), &workers, |b, &workers| {
+            b.iter_custom(|iters| {
+                let start = std::time::Instant::now();
+                std::thread::scope(|scope| {
+                    for _ in 0..workers {
+                        scope.spawn(|| {
+                            let mut out = vec![0u8; BATCH * (key.token_len() + 1)];
+                            for _ in 0..iters {
+                                let _ = black_box(key.pseudonymise_batch(black_box(&refs), &mut out));
+                            }
+                        });
+                    }
+                });
+                start.elapsed()
+            })
+        });
+    }
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2))
 }
 
-criterion_group! { name = benches; config = config(); targets = single, batch, packed, reference }
+criterion_group! { name = benches; config = config(); targets = single, batch, packed, reference, threads }
 criterion_main!(benches);
