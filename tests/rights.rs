@@ -320,6 +320,32 @@ fn key_rotation_re_pseudonymises_the_vault() {
 }
 
 #[test]
+fn pseudonyms_in_domains_outside_the_policy_follow_the_current_key_and_survive_cache_eviction() {
+    let e = Engine::builder(policy(), keys()).audit(zweck::AuditMode::Off).open().unwrap();
+    let v1 = KeyRing::new(1, SECRET).unwrap();
+    let value = b"customer-42";
+    // More distinct domains than the engine caches, twice over: each answer must still be right.
+    for round in 0..2 {
+        for i in 0..1500 {
+            let domain = format!("export-{i}");
+            let want = v1.domain_key(&domain).pseudonymise(value);
+            assert_eq!(e.pseudonymise(&domain, value).unwrap(), want, "round {round}, {domain}");
+            assert_eq!(e.domain_key(&domain).unwrap().pseudonymise(value), want, "{domain}");
+        }
+    }
+    let before = e.pseudonymise("export-7", value).unwrap();
+    e.rotate_key(2, b"the second master secret, v2 !!!").unwrap();
+    let v2 = KeyRing::new(2, b"the second master secret, v2 !!!").unwrap();
+    let after = e.pseudonymise("export-7", value).unwrap();
+    assert_eq!(after, v2.domain_key("export-7").pseudonymise(value));
+    assert!(after.starts_with("k2_") && before.starts_with("k1_"), "{before} {after}");
+    for bad in ["", &"d".repeat(257)] {
+        assert!(matches!(e.pseudonymise(bad, value), Err(Error::InvalidInput { what: "domain", .. })));
+        assert!(matches!(e.domain_key(bad), Err(Error::InvalidInput { what: "domain", .. })));
+    }
+}
+
+#[test]
 fn a_damaged_record_payload_is_reported_not_skipped() {
     use zweck::store::{MemoryStore, RecordKind, Store};
     let store = MemoryStore::new();

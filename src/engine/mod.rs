@@ -455,6 +455,13 @@ impl Engine {
     /// The keyed HMAC state of `domain` under the current key, for pseudonymising many values
     /// (see [`DomainKey::pseudonymise_batch`]). Domains outside the policy are derived once and cached.
     pub fn domain_key(&self, domain: &str) -> Result<DomainKey> {
+        self.with_domain_key(domain, DomainKey::clone)
+    }
+
+    /// Runs `f` with the keyed HMAC state of `domain` under the current key, borrowed from the
+    /// engine's cache: the per-call path of the single-value functions, which would otherwise pay
+    /// for copying the key (two allocations, and zeroing it again) more than for the hash.
+    pub(crate) fn with_domain_key<R>(&self, domain: &str, f: impl FnOnce(&DomainKey) -> R) -> Result<R> {
         if domain.is_empty() || domain.len() > 256 {
             return Err(Error::InvalidInput {
                 what: "domain",
@@ -463,26 +470,28 @@ impl Engine {
         }
         let keys = self.key_state();
         if let Some(k) = keys.domains.get(domain) {
-            return Ok(k.clone());
+            return Ok(f(k));
         }
         let version = keys.ring.current_version();
-        if let Some(k) = self.extra_domains.read().unwrap_or_else(|p| p.into_inner()).get(domain) {
-            if k.version() == version {
-                return Ok(k.clone());
+        {
+            let extra = self.extra_domains.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(k) = extra.get(domain).filter(|k| k.version() == version) {
+                return Ok(f(k));
             }
         }
         let k = keys.ring.domain_key(domain);
+        let r = f(&k);
         let mut extra = self.extra_domains.write().unwrap_or_else(|p| p.into_inner());
         if extra.len() >= MAX_CACHED_DOMAINS {
             extra.clear();
         }
-        extra.insert(domain.to_string(), k.clone());
-        Ok(k)
+        extra.insert(domain.to_string(), k);
+        Ok(r)
     }
 
     /// The pseudonym of `value` in `domain` (no normaliser applied; see [`Engine::pseudonymise_field`]).
     pub fn pseudonymise(&self, domain: &str, value: &[u8]) -> Result<String> {
-        Ok(self.domain_key(domain)?.pseudonymise(value))
+        self.with_domain_key(domain, |k| k.pseudonymise(value))
     }
 
     /// The pseudonym `field` gets for `purpose`, with the field's normaliser applied: exactly what a

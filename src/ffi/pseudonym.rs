@@ -78,9 +78,10 @@ pub unsafe extern "C" fn zweck_pseudonymise(
         let value = try_bytes!(value, value_len);
         let out = try_buffer!(out, out_len);
         check_out!(written_out);
-        let key = try_result!(engine.inner.domain_key(domain));
         let mut token = [0u8; 64];
-        let len = try_result!(key.pseudonymise_into(value, &mut token));
+        let len = try_result!(try_result!(
+            engine.inner.with_domain_key(domain, |key| key.pseudonymise_into(value, &mut token))
+        ));
         let written = try_status!(write_c_token(&token[..len], out));
         write_out!(written_out, written);
         zweck_status::Ok
@@ -165,8 +166,8 @@ pub unsafe extern "C" fn zweck_pseudonymise_batch(
         let values = try_byte_slices!(values, lens, count);
         let out = try_buffer!(out, out_len);
         check_out!(written_out);
-        let key = try_result!(engine.inner.domain_key(domain));
-        let written = try_result!(key.pseudonymise_batch(&values, out));
+        let written =
+            try_result!(try_result!(engine.inner.with_domain_key(domain, |key| key.pseudonymise_batch(&values, out))));
         write_out!(written_out, written);
         zweck_status::Ok
     }
@@ -207,8 +208,8 @@ pub unsafe extern "C" fn zweck_pseudonymise_packed(
         let input = try_bytes!(input, input_len);
         let out = try_buffer!(out, out_len);
         check_out!(written_out);
-        let key = try_result!(engine.inner.domain_key(domain));
-        let written = try_result!(key.pseudonymise_packed(input, out));
+        let written =
+            try_result!(try_result!(engine.inner.with_domain_key(domain, |key| key.pseudonymise_packed(input, out))));
         write_out!(written_out, written);
         zweck_status::Ok
     }
