@@ -2,24 +2,23 @@
 
 use std::fmt;
 
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use super::entry::{from_hex, to_hex, AuditDraft, AuditEntry};
 use crate::error::{Error, Result};
+use crate::pseudo::DomainKey;
 
-type HmacSha256 = Hmac<Sha256>;
-
-/// The MAC key, zeroed on drop and never printed.
+/// The MAC key, held as HMAC's two keyed SHA-256 states (as a pseudonymisation domain key is, so
+/// the key block is not compressed again for every entry), zeroed on drop and never printed.
 #[derive(Clone)]
-struct MacKey(Zeroizing<[u8; 32]>);
+struct MacKey(DomainKey);
 
 impl MacKey {
     fn new(key: [u8; 32]) -> Self {
-        MacKey(Zeroizing::new(key))
+        let key = Zeroizing::new(key);
+        MacKey(DomainKey::from_derived_key("audit", 0, &key))
     }
 
     /// HMAC-SHA256(key, prev || canonical body of `entry` with `seq`).
@@ -27,11 +26,7 @@ impl MacKey {
         let mut body = Vec::with_capacity(128);
         body.extend_from_slice(prev);
         entry.encode_body(seq, &mut body);
-        // A 32-byte key is always accepted: HMAC takes keys of any length.
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(self.0.as_slice())
-            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
-        mac.update(&body);
-        mac.finalize().into_bytes().into()
+        self.0.digest(&body)
     }
 
     /// Whether `claimed` is the MAC of `entry` at `seq` after `prev`, compared in constant time.

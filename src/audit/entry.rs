@@ -286,13 +286,7 @@ fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
 
 /// Lowercase hex of 32 bytes.
 pub(crate) fn to_hex(bytes: &[u8; 32]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(64);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    s
+    crate::pseudo::hex_string("", bytes)
 }
 
 /// Parses exactly 64 lowercase hex digits. Uppercase is rejected so that each MAC has one spelling

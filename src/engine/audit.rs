@@ -112,7 +112,7 @@ impl AuditState {
     /// The subject's pseudonym in the log.
     pub(crate) fn subject(&self, subject: &str) -> String {
         let d = self.subject_mac.digest(subject.as_bytes());
-        format!("s_{}", crate::rights::hex(&d[..16]))
+        crate::pseudo::hex_string("s_", &d[..16])
     }
 }
 

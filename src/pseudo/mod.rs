@@ -46,6 +46,7 @@ pub use keyring::{KeyRing, MAX_SECRET_LEN, MIN_SECRET_LEN};
 pub use mask::MaskStyle;
 pub use normalise::Normaliser;
 pub use rule::RuleError;
+pub(crate) use token::hex_string;
 pub use token::token_key_version;
 pub use vault::{Vault, VaultEntry};
 

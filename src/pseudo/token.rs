@@ -51,6 +51,18 @@ pub(crate) fn prefix(version: u32) -> ([u8; MAX_PREFIX_LEN], usize) {
     (out, count + 2)
 }
 
+/// `prefix` followed by the lowercase hex digits of `bytes`, in one allocation of the exact size.
+pub(crate) fn hex_string(prefix: &str, bytes: &[u8]) -> String {
+    let mut out = Vec::with_capacity(prefix.len() + 2 * bytes.len());
+    out.extend_from_slice(prefix.as_bytes());
+    for b in bytes {
+        out.extend_from_slice(&HEX_PAIRS[usize::from(*b)]);
+    }
+    // `prefix` is a `str` and hex digits are ASCII, so the bytes are UTF-8 and the fallback is
+    // never taken.
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Writes the 32 hex digits of the first 16 digest bytes, taken from the big-endian SHA-256 state
 /// words, into `out` ([`TOKEN_HEX_LEN`] bytes; callers pass exactly that many).
 #[inline]
@@ -136,6 +148,16 @@ mod tests {
         let mut out = [0u8; TOKEN_HEX_LEN];
         write_hex(&state, &mut out);
         assert_eq!(&out, b"0123456789abcdef00ff10f0deadbeef");
+    }
+
+    #[test]
+    fn hex_string_puts_the_prefix_before_two_lowercase_digits_per_byte() {
+        assert_eq!(hex_string("s_", &[0x00, 0x0f, 0xa0, 0xff]), "s_000fa0ff");
+        assert_eq!(hex_string("", &[0xde, 0xad]), "dead");
+        assert_eq!(hex_string("x", &[]), "x");
+        let all: Vec<u8> = (0..=255).collect();
+        let want: String = all.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex_string("", &all), want);
     }
 
     #[test]

@@ -97,17 +97,7 @@ fn mac_for(keys: &KeyRing, version: u32) -> Result<DomainKey> {
 }
 
 pub(crate) fn key_check(keys: &KeyRing, version: u32) -> Result<String> {
-    Ok(hex(&keys.key_check_value(version)?))
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(HEX[usize::from(b >> 4)] as char);
-        s.push(HEX[usize::from(b & 15)] as char);
-    }
-    s
+    Ok(crate::pseudo::hex_string("", &keys.key_check_value(version)?))
 }
 
 fn unhex32(s: &str) -> Option<[u8; 32]> {

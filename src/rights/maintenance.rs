@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::erasure::{hex, key_check, ErasedItem, ErasureReceipt, RetainedItem, Tombstone, Tombstones};
+use super::erasure::{key_check, ErasedItem, ErasureReceipt, RetainedItem, Tombstone, Tombstones};
 use crate::audit::{AuditDraft, AuditOp};
 use crate::consent::check_subject;
 use crate::engine::{persist, Change};
@@ -44,7 +44,7 @@ impl Engine {
         let version = keys.ring.current_version();
         let hash = Tombstones::hash(&keys.ring, version, subject)?;
         let tombstone = Tombstone {
-            subject_hash: hex(&hash),
+            subject_hash: crate::pseudo::hex_string("", &hash),
             key_version: version,
             key_check: key_check(&keys.ring, version)?,
             at: now,

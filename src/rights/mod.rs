@@ -7,7 +7,7 @@ mod export;
 mod maintenance;
 mod retention;
 
-pub(crate) use erasure::{hex, Tombstones};
+pub(crate) use erasure::Tombstones;
 pub use erasure::{ErasedItem, ErasureReceipt, RetainedItem, Tombstone};
 pub use maintenance::Reidentified;
 pub use retention::{RetentionAction, RetentionStep};
