@@ -33,6 +33,9 @@ const MARCH_0000: i64 = 719_468;
 /// Seconds from 0000-03-01 to 10000-01-01, the end of the range that `plus_in_range` handles.
 const YEAR_10000: u64 = (2_932_897 + MARCH_0000 as u64) * 86_400;
 
+/// 10000-01-01T00:00:00Z in seconds since the epoch.
+const YEAR_10000_UNIX: i64 = 2_932_897 * 86_400;
+
 impl Timestamp {
     /// The instant `secs` seconds after the Unix epoch (negative values are before it).
     pub const fn from_unix(secs: i64) -> Self {
@@ -101,6 +104,33 @@ impl Timestamp {
             Some(t) => t,
             None => self.plus_by_dates(period),
         }
+    }
+
+    /// Whether `self + period` is at or before `limit`: always `self.plus(period) <= limit`, but
+    /// most instants are decided without calendar arithmetic.
+    ///
+    /// Adding months moves a date by the lengths of the months it passes (any 12 in a row have 365
+    /// or 366 days, any other one 28 to 31) less what clamping to a shorter month takes off (at most
+    /// 3 days), and keeps the time of day. A consent is usually well inside its maximum age or well
+    /// past it; only in the window those bounds leave (13 months: days 390 to 397) does the exact
+    /// sum decide.
+    pub(crate) fn plus_is_at_or_before(self, period: Period, limit: Timestamp) -> bool {
+        if (-MARCH_0000 * 86_400..YEAR_10000_UNIX).contains(&self.0) {
+            let (years, months) = (i64::from(period.months / 12), i64::from(period.months % 12));
+            let (clamp, d) = (if period.months > 0 { 3 } else { 0 }, i64::from(period.days));
+            // At most 366 · u32::MAX / 12 + 31 · 11 + u32::MAX days: far inside i64 seconds.
+            let earliest = self.0 + (365 * years + 28 * months - clamp + d) * 86_400;
+            let latest = self.0 + (366 * years + 31 * months + d) * 86_400;
+            // The sum is at least `earliest` even where it is the year-10000 cap (`i64::MAX / 2`).
+            if limit.0 < earliest {
+                return false;
+            }
+            // At most `latest` when that is before year 10000, where the cap would apply.
+            if latest <= limit.0 && latest < YEAR_10000_UNIX {
+                return true;
+            }
+        }
+        self.plus(period) <= limit
     }
 
     /// [`Timestamp::plus`] by way of the civil date: the reference, valid for every instant.
@@ -505,6 +535,39 @@ mod tests {
         assert_eq!(Timestamp(end.0 + 1).plus(Period::days(1)), Timestamp(i64::MAX / 2));
     }
 
+    /// Limits one second either side of the exact sum and at the ends of the window the shortcut
+    /// leaves to it: every day of a full 400-year cycle and a margin (every month-length and leap
+    /// pattern), and of the months around both ends of the range the shortcut applies to.
+    #[test]
+    fn the_bounds_shortcut_agrees_with_the_exact_sum_on_every_day() {
+        let periods = [
+            Period::months(1),
+            Period::months(13),
+            Period::months(24),
+            Period { months: 2, days: 3 },
+            Period::days(30),
+        ];
+        let days = (days_from_civil(1890, 1, 1)..days_from_civil(2310, 1, 1))
+            .chain(days_from_civil(0, 1, 1)..days_from_civil(1, 3, 1))
+            .chain(days_from_civil(9997, 1, 1)..days_from_civil(10_000, 3, 1));
+        for day in days {
+            let t = Timestamp(day * 86_400 + (day * 7919).rem_euclid(86_400));
+            for p in periods {
+                let sum = t.plus(p).0;
+                let (y, m, d) = (i64::from(p.months / 12), i64::from(p.months % 12), i64::from(p.days));
+                let earliest = t.0 + (365 * y + 28 * m - 3 + d) * 86_400;
+                let latest = t.0 + (366 * y + 31 * m + d) * 86_400;
+                for limit in [sum - 1, sum, sum + 1, earliest - 1, earliest, latest - 1, latest] {
+                    assert_eq!(
+                        t.plus_is_at_or_before(p, Timestamp(limit)),
+                        sum <= limit,
+                        "{t} + {p} <= {limit}"
+                    );
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
         /// Any instant within a million years of the epoch, any period (including ones that run
         /// past year 9999 or up to `u32::MAX` days).
@@ -518,6 +581,23 @@ mod tests {
             let p = Period { months, days };
             for t in [Timestamp(secs), Timestamp(near - MARCH_0000 * 86_400)] {
                 proptest::prop_assert_eq!(t.plus(p), t.plus_by_dates(p), "{} + {:?}", t.0, p);
+            }
+        }
+
+        /// The shortcut against the exact sum, with limits anywhere and near the sum.
+        #[test]
+        fn the_bounds_shortcut_agrees_with_the_exact_sum(
+            near in -400i64 * 366 * 86_400..10_400 * 366 * 86_400,
+            months in proptest::prop_oneof![0u32..400, proptest::num::u32::ANY],
+            days in proptest::prop_oneof![0u32..1000, proptest::num::u32::ANY],
+            offset in proptest::prop_oneof![-5 * 86_400i64..5 * 86_400, -40 * 86_400i64..40 * 86_400],
+            anywhere in proptest::num::i64::ANY,
+        ) {
+            let p = Period { months, days };
+            let t = Timestamp(near - MARCH_0000 * 86_400);
+            let sum = t.plus(p).0;
+            for limit in [sum.saturating_add(offset), anywhere] {
+                proptest::prop_assert_eq!(t.plus_is_at_or_before(p, Timestamp(limit)), sum <= limit);
             }
         }
     }

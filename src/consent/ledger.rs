@@ -269,7 +269,7 @@ fn lifts(g: &Rel<'_>, o: &Rel<'_>, terms: &Terms<'_>, now: Timestamp) -> bool {
 /// and given for at least the required notice version.
 fn valid(g: &ConsentEvent, terms: &Terms<'_>, now: Timestamp) -> bool {
     g.expires.is_none_or(|x| now < x)
-        && terms.max_age.is_none_or(|a| now < g.at.plus(a))
+        && terms.max_age.is_none_or(|a| !g.at.plus_is_at_or_before(a, now))
         && g.notice_version >= terms.notice_version
 }
 
@@ -322,8 +322,8 @@ fn evaluate_consent_in<const N: usize>(list: &[Entry], terms: &Terms<'_>, now: T
             w.ev.action == ConsentAction::Withdraw
                 && ((w.level >= g.level && w.key > g.key) || (w.level < g.level && !lifted))
         });
-        let expired =
-            g.ev.expires.is_some_and(|x| now >= x) || terms.max_age.is_some_and(|a| g.ev.at + a <= now);
+        let expired = g.ev.expires.is_some_and(|x| now >= x)
+            || terms.max_age.is_some_and(|a| g.ev.at.plus_is_at_or_before(a, now));
         let outdated = g.ev.notice_version < terms.notice_version;
         let not_explicit = terms.explicit_required && !(g.ev.explicit && g.level == 0);
         let status = if objected {
