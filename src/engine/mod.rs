@@ -272,7 +272,7 @@ impl Engine {
         let verdict = if check_subject(subject).is_err() {
             Verdict::deny(Reason::NoConsent)
         } else {
-            self.decider(subject, purpose, now).verdict_by_name(field)
+            access::verdict_once(&self.policy, &self.ledger, &self.tombstones, subject, purpose, field, now)
         };
         let decision = Decision {
             subject,
