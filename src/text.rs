@@ -41,10 +41,10 @@ fn tail(bytes: &[u8]) -> u64 {
 #[inline]
 pub(crate) fn fast_hash(bytes: &[u8]) -> u64 {
     let n = bytes.len();
-    // The length goes in first: the tail is read as one word that overlaps the last whole
-    // word (or, below eight bytes, as two overlapping halves), which is cheaper than copying
+    // The length goes in with the first word: the tail is read as one word that overlaps the last
+    // whole word (or, below eight bytes, as two overlapping halves), which is cheaper than copying
     // it into a padded word, and the length tells apart the texts those reads would confuse.
-    let mut h = fold(n as u64);
+    let mut h = n as u64;
     let (words, _) = bytes.as_chunks::<8>();
     for w in words {
         h = fold(h ^ u64::from_le_bytes(*w));

@@ -130,7 +130,7 @@ pub const MAX_EVIDENCE_LEN: usize = 64 * 1024;
 
 /// Checks a subject id: 1 to 256 bytes, no control characters.
 pub fn check_subject(subject: &str) -> Result<()> {
-    if subject.is_empty() || subject.len() > MAX_SUBJECT_LEN || has_control(subject) {
+    if !is_valid_subject(subject) {
         return Err(Error::InvalidInput {
             what: "subject id",
             message: format!(
@@ -140,6 +140,13 @@ pub fn check_subject(subject: &str) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// The test behind [`check_subject`], without building an error: `Engine::decide` only needs the
+/// answer.
+#[inline]
+pub(crate) fn is_valid_subject(subject: &str) -> bool {
+    !subject.is_empty() && subject.len() <= MAX_SUBJECT_LEN && !has_control(subject)
 }
 
 /// Whether `s` has a control character ([`char::is_control`]), as cheaply as every decision needs.
