@@ -97,9 +97,9 @@ impl Timestamp {
     /// Adds a calendar period; months and years keep the day of month, clamped to the month's length
     /// (2026-01-31 + 1 month = 2026-02-28). Saturates instead of overflowing. Also available as `+`.
     pub fn plus(self, period: Period) -> Self {
-        // Every consent check against a maximum age adds a period, so the common case (a date from
-        // year 0 to 9999) takes a path that never leaves the calendar's own day count; the general
-        // path handles the rest, and a test holds the two to the same answers.
+        // A consent check near a grant's maximum age adds the period on the decision path, so the
+        // common case (a date from year 0 to 9999) takes a path that never leaves the calendar's own
+        // day count; the general path handles the rest, and a test holds the two to the same answers.
         match self.plus_in_range(period) {
             Some(t) => t,
             None => self.plus_by_dates(period),
