@@ -59,6 +59,7 @@ pub mod policy;
 pub mod pseudo;
 pub mod rights;
 pub mod store;
+mod text;
 pub mod time;
 
 pub use engine::{AuditMode, Engine, EngineBuilder, AUDIT_FLUSH_EVERY};

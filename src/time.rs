@@ -26,6 +26,16 @@ pub struct Timestamp(i64);
 const MIN_YEAR: i64 = 1;
 const MAX_YEAR: i64 = 9999;
 
+/// Days from 0000-03-01 to 1970-01-01: the origin of the unsigned day count in
+/// [`Timestamp::plus_in_range`] and [`civil_from_days`].
+const MARCH_0000: i64 = 719_468;
+
+/// Seconds from 0000-03-01 to 10000-01-01, the end of the range that `plus_in_range` handles.
+const YEAR_10000: u64 = (2_932_897 + MARCH_0000 as u64) * 86_400;
+
+/// 10000-01-01T00:00:00Z in seconds since the epoch.
+const YEAR_10000_UNIX: i64 = 2_932_897 * 86_400;
+
 impl Timestamp {
     /// The instant `secs` seconds after the Unix epoch (negative values are before it).
     pub const fn from_unix(secs: i64) -> Self {
@@ -87,6 +97,44 @@ impl Timestamp {
     /// Adds a calendar period; months and years keep the day of month, clamped to the month's length
     /// (2026-01-31 + 1 month = 2026-02-28). Saturates instead of overflowing. Also available as `+`.
     pub fn plus(self, period: Period) -> Self {
+        // A consent check near a grant's maximum age adds the period on the decision path, so the
+        // common case (a date from year 0 to 9999) takes a path that never leaves the calendar's own
+        // day count; the general path handles the rest, and a test holds the two to the same answers.
+        match self.plus_in_range(period) {
+            Some(t) => t,
+            None => self.plus_by_dates(period),
+        }
+    }
+
+    /// Whether `self + period` is at or before `limit`: always `self.plus(period) <= limit`, but
+    /// most instants are decided without calendar arithmetic.
+    ///
+    /// Adding months moves a date by the lengths of the months it passes (any 12 in a row have 365
+    /// or 366 days, any other one 28 to 31) less what clamping to a shorter month takes off (at most
+    /// 3 days), and keeps the time of day. A consent is usually well inside its maximum age or well
+    /// past it; only in the window those bounds leave (13 months: days 390 to 397) does the exact
+    /// sum decide.
+    pub(crate) fn plus_is_at_or_before(self, period: Period, limit: Timestamp) -> bool {
+        if (-MARCH_0000 * 86_400..YEAR_10000_UNIX).contains(&self.0) {
+            let (years, months) = (i64::from(period.months / 12), i64::from(period.months % 12));
+            let (clamp, d) = (if period.months > 0 { 3 } else { 0 }, i64::from(period.days));
+            // At most 366 · u32::MAX / 12 + 31 · 11 + u32::MAX days: far inside i64 seconds.
+            let earliest = self.0 + (365 * years + 28 * months - clamp + d) * 86_400;
+            let latest = self.0 + (366 * years + 31 * months + d) * 86_400;
+            // The sum is at least `earliest` even where it is the year-10000 cap (`i64::MAX / 2`).
+            if limit.0 < earliest {
+                return false;
+            }
+            // At most `latest` when that is before year 10000, where the cap would apply.
+            if latest <= limit.0 && latest < YEAR_10000_UNIX {
+                return true;
+            }
+        }
+        self.plus(period) <= limit
+    }
+
+    /// [`Timestamp::plus`] by way of the civil date: the reference, valid for every instant.
+    fn plus_by_dates(self, period: Period) -> Self {
         let (y, m, d) = self.date();
         let total_months = y * 12 + i64::from(m - 1) + i64::from(period.months);
         let ny = total_months.div_euclid(12);
@@ -97,6 +145,47 @@ impl Timestamp {
         let nd = d.min(days_in_month(ny, nm));
         let base = days_from_civil(ny, nm, nd) * 86_400 + i64::from(self.second_of_day());
         Timestamp(base.saturating_add(i64::from(period.days) * 86_400))
+    }
+
+    /// [`Timestamp::plus`] for instants from 0000-03-01 to the end of year 9999 (`None` outside).
+    ///
+    /// It counts days from 0000-03-01, so that every quantity is unsigned (no floor-division
+    /// fix-ups) and a year runs March to February (the leap day is the year's last day, and month
+    /// lengths follow a fixed pattern): the date is taken apart and put back together in that
+    /// count, without going through the civil year and month. The arithmetic is
+    /// [`civil_from_days`] and [`days_from_civil`]'s.
+    fn plus_in_range(self, period: Period) -> Option<Self> {
+        let secs = u64::try_from(self.0.checked_add(MARCH_0000 * 86_400)?).ok()?;
+        if secs >= YEAR_10000 {
+            return None;
+        }
+        let (days, second) = ((secs / 86_400) as u32, secs % 86_400);
+        let (era, doe) = (days / 146_097, days % 146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        // Months since March of year 0, then the target's March-based year and month.
+        let months = u64::from(era * 400 + yoe) * 12 + u64::from(mp) + u64::from(period.months);
+        let (year, mp) = (months / 12, (months % 12) as u32);
+        // March-based months 10 and 11 (January, February) belong to the next civil year.
+        let civil_year = year + u64::from(mp >= 10);
+        if civil_year > MAX_YEAR as u64 {
+            return Some(Timestamp(i64::MAX / 2));
+        }
+        let year = year as u32;
+        let month_start = (153 * mp + 2) / 5;
+        let length = match mp {
+            11 if is_leap(i64::from(year) + 1) => 29,
+            11 => 28,
+            _ => (153 * (mp + 1) + 2) / 5 - month_start,
+        };
+        let (era, yoe) = (year / 400, year % 400);
+        let doy = month_start + day.min(length) - 1;
+        let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let base = (i64::from(days) - MARCH_0000) * 86_400 + second as i64;
+        // Well inside i64: the base is before year 10000 and the days are at most `u32::MAX`.
+        Some(Timestamp(base + i64::from(period.days) * 86_400))
     }
 
     /// Whole years from `birth` to `self` (an age), or `None` if `birth` is later than `self`.
@@ -415,6 +504,102 @@ mod tests {
         assert_eq!(t.plus(Period::months(13)).to_string(), "2027-02-28T10:00:00Z");
         assert_eq!(t.plus(Period::days(1)).to_string(), "2026-02-01T10:00:00Z");
         assert_eq!(t.plus(Period::years(10_000)).unix(), i64::MAX / 2);
+    }
+
+    /// Every day from before 0000-03-01 to after 9999-12-31, so every month end, leap day and
+    /// century rule, at a time of day that changes from day to day, through the calendar-count path
+    /// and the civil-date path.
+    #[test]
+    fn adding_months_agrees_with_the_civil_date_path_on_every_day() {
+        let first = days_from_civil(0, 2, 20);
+        let last = days_from_civil(10_000, 1, 10);
+        let periods = [Period::months(1), Period::months(13), Period { months: 11, days: 1 }];
+        for day in first..=last {
+            let t = Timestamp(day * 86_400 + (day * 7919).rem_euclid(86_400));
+            for p in periods {
+                assert_eq!(t.plus(p), t.plus_by_dates(p), "{t} + {p}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_calendar_count_path_covers_exactly_years_0_to_9999() {
+        let start = Timestamp(-MARCH_0000 * 86_400);
+        assert_eq!(start.date(), (0, 3, 1));
+        assert_eq!(Timestamp(start.0 - 1).plus_in_range(Period::months(1)), None);
+        assert!(start.plus_in_range(Period::months(1)).is_some());
+        let end: Timestamp = "9999-12-31T23:59:59Z".parse().unwrap_or(Timestamp(0));
+        assert_eq!(end.plus_in_range(Period::days(1)), Some(Timestamp(end.0 + 86_400)));
+        assert_eq!(end.plus_in_range(Period::months(1)), Some(Timestamp(i64::MAX / 2)));
+        assert_eq!(Timestamp(end.0 + 1).plus_in_range(Period::days(1)), None);
+        assert_eq!(Timestamp(end.0 + 1).plus(Period::days(1)), Timestamp(i64::MAX / 2));
+    }
+
+    /// Limits one second either side of the exact sum and at the ends of the window the shortcut
+    /// leaves to it: every day of a full 400-year cycle and a margin (every month-length and leap
+    /// pattern), and of the months around both ends of the range the shortcut applies to.
+    #[test]
+    fn the_bounds_shortcut_agrees_with_the_exact_sum_on_every_day() {
+        let periods = [
+            Period::months(1),
+            Period::months(13),
+            Period::months(24),
+            Period { months: 2, days: 3 },
+            Period::days(30),
+        ];
+        let days = (days_from_civil(1890, 1, 1)..days_from_civil(2310, 1, 1))
+            .chain(days_from_civil(0, 1, 1)..days_from_civil(1, 3, 1))
+            .chain(days_from_civil(9997, 1, 1)..days_from_civil(10_000, 3, 1));
+        for day in days {
+            let t = Timestamp(day * 86_400 + (day * 7919).rem_euclid(86_400));
+            for p in periods {
+                let sum = t.plus(p).0;
+                let (y, m, d) = (i64::from(p.months / 12), i64::from(p.months % 12), i64::from(p.days));
+                let earliest = t.0 + (365 * y + 28 * m - 3 + d) * 86_400;
+                let latest = t.0 + (366 * y + 31 * m + d) * 86_400;
+                for limit in [sum - 1, sum, sum + 1, earliest - 1, earliest, latest - 1, latest] {
+                    assert_eq!(
+                        t.plus_is_at_or_before(p, Timestamp(limit)),
+                        sum <= limit,
+                        "{t} + {p} <= {limit}"
+                    );
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Any instant within a million years of the epoch, any period (including ones that run
+        /// past year 9999 or up to `u32::MAX` days).
+        #[test]
+        fn adding_any_period_agrees_with_the_civil_date_path(
+            secs in -31_556_952_000_000i64..31_556_952_000_000,
+            near in -400i64 * 366 * 86_400..10_400 * 366 * 86_400,
+            months in proptest::prop_oneof![0u32..400, 0u32..150_000, proptest::num::u32::ANY],
+            days in proptest::prop_oneof![0u32..1000, proptest::num::u32::ANY],
+        ) {
+            let p = Period { months, days };
+            for t in [Timestamp(secs), Timestamp(near - MARCH_0000 * 86_400)] {
+                proptest::prop_assert_eq!(t.plus(p), t.plus_by_dates(p), "{} + {:?}", t.0, p);
+            }
+        }
+
+        /// The shortcut against the exact sum, with limits anywhere and near the sum.
+        #[test]
+        fn the_bounds_shortcut_agrees_with_the_exact_sum(
+            near in -400i64 * 366 * 86_400..10_400 * 366 * 86_400,
+            months in proptest::prop_oneof![0u32..400, proptest::num::u32::ANY],
+            days in proptest::prop_oneof![0u32..1000, proptest::num::u32::ANY],
+            offset in proptest::prop_oneof![-5 * 86_400i64..5 * 86_400, -40 * 86_400i64..40 * 86_400],
+            anywhere in proptest::num::i64::ANY,
+        ) {
+            let p = Period { months, days };
+            let t = Timestamp(near - MARCH_0000 * 86_400);
+            let sum = t.plus(p).0;
+            for limit in [sum.saturating_add(offset), anywhere] {
+                proptest::prop_assert_eq!(t.plus_is_at_or_before(p, Timestamp(limit)), sum <= limit);
+            }
+        }
     }
 
     #[test]

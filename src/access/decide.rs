@@ -77,7 +77,7 @@ pub struct Decider<'e> {
     pub(crate) purpose: Option<PurposeId>,
     pub(crate) at: Timestamp,
     pub(crate) tombstones: &'e Tombstones,
-    /// Checked once, after the first ledger read: see [`Decider::verdict`].
+    /// Checked once, after the first ledger read (see `verdict_with` for why after).
     pub(crate) erased: OnceCell<bool>,
     pub(crate) ordinary: OnceCell<Result<Reason, Reason>>,
     pub(crate) special: OnceCell<Result<Reason, Reason>>,
@@ -88,24 +88,16 @@ impl<'e> Decider<'e> {
     #[inline]
     pub fn verdict(&self, field: FieldId) -> Verdict {
         let Some(purpose) = self.purpose else { return Verdict::deny(Reason::UnknownPurpose) };
-        let p = self.policy.purpose(purpose);
-        // Only consent distinguishes explicit consent; every other basis shares one evaluation.
-        let special = self.policy.field(field).is_special() && p.basis() == LegalBasis::Consent;
-        let cell = if special { &self.special } else { &self.ordinary };
-        let basis = cell.get_or_init(|| basis_holds(self.ledger, self.subject, p, special, self.at));
-        // The erasure check comes after the ledger read. An erasure adds its tombstone before it
-        // empties the ledger, so a read that saw the emptied ledger (which for legitimate interests
-        // would mean "no objection") is always followed by a check that sees the tombstone. Special
-        // fields read the ledger later only for consent purposes, where an empty ledger denies.
-        if *self.erased.get_or_init(|| !self.tombstones.is_empty() && self.tombstones.contains(self.subject))
-        {
-            return Verdict::deny(Reason::SubjectErased);
-        }
-        let Some(tag) = self.policy.tag(field, purpose) else { return Verdict::deny(Reason::FieldNotTagged) };
-        match basis {
-            Ok(reason) => Verdict::allow(applied(&tag.treatment), *reason),
-            Err(reason) => Verdict::deny(*reason),
-        }
+        verdict_with(
+            self.policy,
+            purpose,
+            field,
+            |p, special| {
+                let cell = if special { &self.special } else { &self.ordinary };
+                *cell.get_or_init(|| basis_holds(self.ledger, self.subject, p, special, self.at))
+            },
+            || *self.erased.get_or_init(|| is_erased(self.tombstones, self.subject)),
+        )
     }
 
     /// The verdict for a field by name (unknown names are denied with `UnknownField`).
@@ -115,5 +107,63 @@ impl<'e> Decider<'e> {
             None if self.purpose.is_none() => Verdict::deny(Reason::UnknownPurpose),
             None => Verdict::deny(Reason::UnknownField),
         }
+    }
+}
+
+/// The verdict for one field of a purpose, evaluating the legal basis and the erasure check once:
+/// what `Engine::decide` asks. The same as a fresh [`Decider`]'s `verdict_by_name`, without the
+/// cells that let a `Decider` reuse the answers.
+pub(crate) fn verdict_once(
+    policy: &Policy,
+    ledger: &Ledger,
+    tombstones: &Tombstones,
+    subject: &str,
+    purpose: &str,
+    field: &str,
+    now: Timestamp,
+) -> Verdict {
+    let Some(purpose) = policy.purpose_id(purpose) else { return Verdict::deny(Reason::UnknownPurpose) };
+    let Some(field) = policy.field_id(field) else { return Verdict::deny(Reason::UnknownField) };
+    verdict_with(
+        policy,
+        purpose,
+        field,
+        |p, special| basis_holds(ledger, subject, p, special, now),
+        || is_erased(tombstones, subject),
+    )
+}
+
+fn is_erased(tombstones: &Tombstones, subject: &str) -> bool {
+    !tombstones.is_empty() && tombstones.contains(subject)
+}
+
+/// The order of the checks behind every verdict. `basis` answers whether the purpose's legal basis
+/// holds (for special-category data if its flag is set); `erased` whether the subject was erased.
+#[inline(always)]
+fn verdict_with(
+    policy: &Policy,
+    purpose: PurposeId,
+    field: FieldId,
+    basis: impl FnOnce(&Purpose, bool) -> Result<Reason, Reason>,
+    erased: impl FnOnce() -> bool,
+) -> Verdict {
+    let p = policy.purpose(purpose);
+    // Only consent distinguishes explicit consent; every other basis shares one evaluation.
+    let special = policy.field(field).is_special() && p.basis() == LegalBasis::Consent;
+    let basis = basis(p, special);
+    // The erasure check comes after the ledger read. An erasure adds its tombstone before it
+    // empties the ledger, so a read that saw the emptied ledger (which for legitimate interests
+    // would mean "no objection") is always followed by a check that sees the tombstone. Special
+    // fields read the ledger later only for consent purposes, where an empty ledger denies.
+    if erased() {
+        return Verdict::deny(Reason::SubjectErased);
+    }
+    let Some(tag) = policy.tag(field, purpose) else { return Verdict::deny(Reason::FieldNotTagged) };
+    // Decoded before the match on the basis: inside it the compiler chose a jump table, whose
+    // indirect jump mispredicts when neighbouring fields have different treatments.
+    let applied = applied(&tag.treatment);
+    match basis {
+        Ok(reason) => Verdict::allow(applied, reason),
+        Err(reason) => Verdict::deny(reason),
     }
 }

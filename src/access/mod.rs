@@ -9,7 +9,7 @@ mod decision;
 mod view;
 
 pub use decide::Decider;
-pub(crate) use decide::{applied_name, terms_of};
+pub(crate) use decide::{applied_name, terms_of, verdict_once};
 pub use decision::{Applied, Decision, Effect, Reason, Verdict};
 pub(crate) use view::{build as build_view, treat};
 pub use view::{FieldDecision, View};

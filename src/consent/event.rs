@@ -130,7 +130,7 @@ pub const MAX_EVIDENCE_LEN: usize = 64 * 1024;
 
 /// Checks a subject id: 1 to 256 bytes, no control characters.
 pub fn check_subject(subject: &str) -> Result<()> {
-    if subject.is_empty() || subject.len() > MAX_SUBJECT_LEN || subject.chars().any(char::is_control) {
+    if !is_valid_subject(subject) {
         return Err(Error::InvalidInput {
             what: "subject id",
             message: format!(
@@ -140,6 +140,24 @@ pub fn check_subject(subject: &str) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// The test behind [`check_subject`], without building an error: `Engine::decide` only needs the
+/// answer.
+#[inline]
+pub(crate) fn is_valid_subject(subject: &str) -> bool {
+    !subject.is_empty() && subject.len() <= MAX_SUBJECT_LEN && !has_control(subject)
+}
+
+/// Whether `s` has a control character ([`char::is_control`]), as cheaply as every decision needs.
+///
+/// The control characters are U+0000–U+001F, U+007F (single bytes, which never occur inside a
+/// multi-byte character) and U+0080–U+009F (0xC2 and a second byte). No byte of those values means
+/// no control character: a branch-free scan of the bytes decides that for any ASCII id, and only
+/// a text with a 0xC2 byte (such as `£` or `°`) is decoded to be sure.
+fn has_control(s: &str) -> bool {
+    let suspect = s.bytes().fold(false, |seen, b| seen | (b < 0x20) | (b == 0x7f) | (b == 0xc2));
+    suspect && s.chars().any(char::is_control)
 }
 
 impl ConsentEvent {
@@ -175,5 +193,29 @@ impl ConsentEvent {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn subject_ids_with_control_characters_are_refused() {
+        for bad in ["", "a\nb", "\0", "tab\there", "del\u{7f}", "c1\u{85}", "c1\u{9f}", &"x".repeat(257)] {
+            assert!(check_subject(bad).is_err(), "{bad:?}");
+        }
+        for good in ["c-1", "£5-customer", "\u{a0}", "\u{bf}°", "кунде-7", &"x".repeat(256)] {
+            assert!(check_subject(good).is_ok(), "{good:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_byte_scan_finds_exactly_the_control_characters(s in "\\PC*|[\\x00-\\u{ff}]{0,12}|.*") {
+            prop_assert_eq!(has_control(&s), s.chars().any(char::is_control));
+        }
     }
 }

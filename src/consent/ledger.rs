@@ -37,6 +37,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use super::event::{ConsentAction, ConsentEvent};
+use crate::text::{fast_hash, same};
 use crate::{Period, Timestamp};
 
 /// What a purpose requires of a consent, taken from the policy.
@@ -179,29 +180,22 @@ impl Ledger {
     }
 }
 
-/// The shard of a subject: a fast, unkeyed word-at-a-time hash (FxHash's multiply-rotate step).
+/// The shard of a subject: a fast, unkeyed hash.
 ///
 /// Lookups inside a shard use the standard library's keyed SipHash, so subject ids chosen to
 /// collide here can only crowd one shard (less parallelism), never degrade a lookup to a linear
 /// scan. Hashing the id once with SipHash for the shard and again for the map cost as much as the
 /// rest of a consent check.
 fn shard_index(subject: &str) -> usize {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-    let (words, rest) = subject.as_bytes().as_chunks::<8>();
-    let mut h = subject.len() as u64;
-    for w in words {
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(*w)).wrapping_mul(SEED);
-    }
-    let mut last = [0u8; 8];
-    last[..rest.len()].copy_from_slice(rest);
-    h = (h.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(SEED);
     // The high bits are the best mixed.
-    (h >> 58) as usize % SHARDS
+    (fast_hash(subject.as_bytes()) >> 58) as usize % SHARDS
 }
 
 /// Position of `purpose` in the chain (0 = the purpose asked about), if on it.
 fn level(chain: &[Arc<str>], purpose: &str) -> Option<usize> {
-    chain.iter().position(|k| &**k == purpose)
+    // Every event is matched against every key of the chain on every check; most texts differ in
+    // length, and the rest are compared inline rather than by a call.
+    chain.iter().position(|k| same(k.as_bytes(), purpose.as_bytes()))
 }
 
 /// A relevant event: its level in the chain and its order key.
@@ -212,56 +206,72 @@ struct Rel<'a> {
     ev: &'a ConsentEvent,
 }
 
-fn relevant<'a>(
-    list: &'a [Entry],
-    chain: &'a [Arc<str>],
-    now: Timestamp,
-) -> impl Iterator<Item = Rel<'a>> + 'a {
-    list.iter().take_while(move |e| e.event.at <= now).filter_map(move |e| {
-        level(chain, &e.event.purpose).map(|l| Rel { level: l, key: (e.event.at, e.seq), ev: &e.event })
-    })
+/// Where a relevant event is: its index in the subject's list and its level in the chain. The stack
+/// buffer holds these rather than [`Rel`]s, so that it is small and can be filled before any event
+/// is found.
+#[derive(Clone, Copy, Default)]
+struct Place {
+    index: usize,
+    level: usize,
 }
 
 /// Relevant events kept on the stack up to this many (a real customer has a handful); more spill
 /// to the heap.
 const INLINE_EVENTS: usize = 16;
 
-/// The relevant events of one query, without a heap allocation in the common case.
-enum Rels<'a, const N: usize> {
-    Inline([Rel<'a>; N], usize),
-    Heap(Vec<Rel<'a>>),
+/// Finds the events on the chain at or before `now`. Their places go into `inline` while they fit,
+/// else all of them into `heap`; the answer borrows whichever holds them.
+fn find<'b, const N: usize>(
+    list: &[Entry],
+    chain: &[Arc<str>],
+    now: Timestamp,
+    inline: &'b mut [Place; N],
+    heap: &'b mut Vec<Place>,
+) -> &'b [Place] {
+    let mut n = 0;
+    for (index, e) in list.iter().enumerate().take_while(|(_, e)| e.event.at <= now) {
+        let Some(level) = level(chain, &e.event.purpose) else { continue };
+        let place = Place { index, level };
+        if let Some(slot) = inline.get_mut(n) {
+            *slot = place;
+            n += 1;
+        } else {
+            if heap.is_empty() {
+                heap.extend_from_slice(&inline[..]);
+            }
+            heap.push(place);
+        }
+    }
+    if heap.is_empty() {
+        &inline[..n]
+    } else {
+        heap
+    }
 }
 
-impl<'a, const N: usize> Rels<'a, N> {
-    fn collect(list: &'a [Entry], chain: &'a [Arc<str>], now: Timestamp) -> Self {
-        let mut it = relevant(list, chain, now);
-        let Some(first) = it.next() else { return Rels::Heap(Vec::new()) };
-        let mut inline = [first; N];
-        let mut n = 1;
-        for r in it.by_ref() {
-            if n == N {
-                let mut v = Vec::with_capacity(2 * N);
-                v.extend_from_slice(&inline);
-                v.push(r);
-                v.extend(it);
-                return Rels::Heap(v);
-            }
-            inline[n] = r;
-            n += 1;
-        }
-        Rels::Inline(inline, n)
+/// The relevant events of one query, in time order.
+struct Rels<'a, 'b> {
+    list: &'a [Entry],
+    places: &'b [Place],
+}
+
+impl<'a> Rels<'a, '_> {
+    fn len(&self) -> usize {
+        self.places.len()
     }
 
-    fn as_slice(&self) -> &[Rel<'a>] {
-        match self {
-            Rels::Inline(a, n) => &a[..*n],
-            Rels::Heap(v) => v,
-        }
+    fn iter(&self) -> impl DoubleEndedIterator<Item = Rel<'a>> + '_ {
+        let list = self.list;
+        self.places.iter().map(move |p| {
+            // `find` took every index from `list`.
+            let e = &list[p.index];
+            Rel { level: p.level, key: (e.event.at, e.seq), ev: &e.event }
+        })
     }
 }
 
 /// Whether a grant at `g` lifts the objection `o` (rules 4 and 5).
-fn lifts(g: &Rel<'_>, o: &Rel<'_>, terms: &Terms<'_>, now: Timestamp) -> bool {
+fn lifts(g: Rel<'_>, o: Rel<'_>, terms: &Terms<'_>, now: Timestamp) -> bool {
     g.key > o.key && g.ev.explicit && g.level <= o.level && valid(g.ev, terms, now)
 }
 
@@ -269,7 +279,7 @@ fn lifts(g: &Rel<'_>, o: &Rel<'_>, terms: &Terms<'_>, now: Timestamp) -> bool {
 /// and given for at least the required notice version.
 fn valid(g: &ConsentEvent, terms: &Terms<'_>, now: Timestamp) -> bool {
     g.expires.is_none_or(|x| now < x)
-        && terms.max_age.is_none_or(|a| now < g.at.plus(a))
+        && terms.max_age.is_none_or(|a| !g.at.plus_is_at_or_before(a, now))
         && g.notice_version >= terms.notice_version
 }
 
@@ -279,12 +289,12 @@ fn evaluate_consent(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> Consen
 
 /// [`evaluate_consent`] with up to `N` relevant events on the stack (tests force the heap path).
 fn evaluate_consent_in<const N: usize>(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> ConsentStatus {
-    let rels = Rels::<N>::collect(list, terms.chain, now);
-    let rel = rels.as_slice();
+    let (mut inline, mut heap) = ([Place::default(); N], Vec::new());
+    let rel = Rels { list, places: find(list, terms.chain, now, &mut inline, &mut heap) };
     // Whether each withdrawal or objection is lifted: by a later valid grant on its purpose or a more
     // specific one (rule 3), which must be explicit for an objection (rule 5). Once lifted, it blocks
     // no grant, whether or not the lifting grant itself still holds (a later withdrawal may end it).
-    let is_lifted = |x: &Rel<'_>| {
+    let is_lifted = |x: Rel<'_>| {
         let explicit = match x.ev.action {
             ConsentAction::Grant => return false,
             ConsentAction::Withdraw => false,
@@ -301,7 +311,7 @@ fn evaluate_consent_in<const N: usize>(list: &[Entry], terms: &Terms<'_>, now: T
     let mut lifted_inline = [false; N];
     let lifted_heap: Vec<bool>;
     let lifted: &[bool] = if rel.len() <= N {
-        for (slot, x) in lifted_inline.iter_mut().zip(rel) {
+        for (slot, x) in lifted_inline.iter_mut().zip(rel.iter()) {
             *slot = is_lifted(x);
         }
         &lifted_inline[..rel.len()]
@@ -322,8 +332,8 @@ fn evaluate_consent_in<const N: usize>(list: &[Entry], terms: &Terms<'_>, now: T
             w.ev.action == ConsentAction::Withdraw
                 && ((w.level >= g.level && w.key > g.key) || (w.level < g.level && !lifted))
         });
-        let expired =
-            g.ev.expires.is_some_and(|x| now >= x) || terms.max_age.is_some_and(|a| g.ev.at + a <= now);
+        let expired = g.ev.expires.is_some_and(|x| now >= x)
+            || terms.max_age.is_some_and(|a| g.ev.at.plus_is_at_or_before(a, now));
         let outdated = g.ev.notice_version < terms.notice_version;
         let not_explicit = terms.explicit_required && !(g.ev.explicit && g.level == 0);
         let status = if objected {
@@ -360,8 +370,8 @@ fn evaluate_objection(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> Cons
 
 /// [`evaluate_objection`] with up to `N` relevant events on the stack.
 fn evaluate_objection_in<const N: usize>(list: &[Entry], terms: &Terms<'_>, now: Timestamp) -> ConsentStatus {
-    let rels = Rels::<N>::collect(list, terms.chain, now);
-    let rel = rels.as_slice();
+    let (mut inline, mut heap) = ([Place::default(); N], Vec::new());
+    let rel = Rels { list, places: find(list, terms.chain, now, &mut inline, &mut heap) };
     let standing = rel
         .iter()
         .filter(|o| matches!(o.ev.action, ConsentAction::Object | ConsentAction::Withdraw))

@@ -7,6 +7,7 @@ pub mod gpc;
 pub mod ledger;
 pub mod tcf;
 
+pub(crate) use event::is_valid_subject;
 pub use event::{
     check_subject, Consent, ConsentAction, ConsentEvent, MAX_EVIDENCE_LEN, MAX_SOURCE_LEN, MAX_SUBJECT_LEN,
 };

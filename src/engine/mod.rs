@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::access::{self, Decider, Decision, Reason, Verdict, View};
 use crate::audit::{AuditDraft, AuditField, AuditOp};
-use crate::consent::{check_subject, Consent, ConsentAction, ConsentEvent, Ledger};
+use crate::consent::{check_subject, is_valid_subject, Consent, ConsentAction, ConsentEvent, Ledger};
 use crate::error::{Error, Result};
 use crate::policy::{Policy, Treatment};
 use crate::pseudo::{DomainKey, KeyRing, Vault, VaultEntry};
@@ -269,10 +269,10 @@ impl Engine {
         field: &'a str,
         now: Timestamp,
     ) -> Decision<'a> {
-        let verdict = if check_subject(subject).is_err() {
+        let verdict = if !is_valid_subject(subject) {
             Verdict::deny(Reason::NoConsent)
         } else {
-            self.decider(subject, purpose, now).verdict_by_name(field)
+            access::verdict_once(&self.policy, &self.ledger, &self.tombstones, subject, purpose, field, now)
         };
         let decision = Decision {
             subject,

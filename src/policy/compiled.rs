@@ -1,10 +1,10 @@
 //! The compiled policy: purposes and fields interned to small ids, ancestry as bit sets and a dense
 //! field × purpose table, so that a decision is a few look-ups.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::document::{LegalBasis, PolicyDocument, PurposeFlag, Treatment};
+use super::names::NameMap;
 use crate::consent::tcf::TcfMapping;
 use crate::pseudo::Normaliser;
 use crate::Period;
@@ -179,9 +179,9 @@ pub struct Tag {
 pub struct Policy {
     pub(crate) document: PolicyDocument,
     pub(crate) purposes: Vec<Purpose>,
-    pub(crate) purpose_ids: HashMap<Arc<str>, PurposeId>,
+    pub(crate) purpose_ids: NameMap<PurposeId>,
     pub(crate) fields: Vec<Field>,
-    pub(crate) field_ids: HashMap<Arc<str>, FieldId>,
+    pub(crate) field_ids: NameMap<FieldId>,
     /// `table[field * purposes.len() + purpose]` indexes `tags`, or is `NO_TAG`.
     pub(crate) table: Vec<u32>,
     pub(crate) tags: Vec<Tag>,
@@ -213,11 +213,11 @@ impl Policy {
     }
     /// Looks up a purpose by key.
     pub fn purpose_id(&self, key: &str) -> Option<PurposeId> {
-        self.purpose_ids.get(key).copied()
+        self.purpose_ids.get(key)
     }
     /// Looks up a field by name.
     pub fn field_id(&self, name: &str) -> Option<FieldId> {
-        self.field_ids.get(name).copied()
+        self.field_ids.get(name)
     }
     /// The purpose with this id. Panics only if `id` comes from another policy with more purposes.
     pub fn purpose(&self, id: PurposeId) -> &Purpose {

@@ -7,6 +7,7 @@
 
 mod compiled;
 mod document;
+mod names;
 mod notice;
 mod validate;
 pub mod vocab;

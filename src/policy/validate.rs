@@ -1,12 +1,12 @@
 //! From document to compiled policy. Every check fails closed and names the place in the document
 //! and the fix.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use super::compiled::{Field, FieldId, Policy, Purpose, PurposeId, Tag, NO_TAG};
 use super::document::{LegalBasis, PolicyDocument, Treatment};
+use super::names::NameMap;
 use super::vocab::{self, Strictness, Taxonomy};
 use crate::error::{closest, Error, Result};
 
@@ -177,14 +177,14 @@ fn compile(doc: PolicyDocument) -> Result<Policy> {
     }
 
     // Purposes: keys, duplicates, parents, inherited settings.
-    let mut purpose_ids: HashMap<Arc<str>, PurposeId> = HashMap::new();
+    let mut purpose_ids: NameMap<PurposeId> = NameMap::new();
     for (i, p) in doc.purposes.iter().enumerate() {
         let path = format!("purposes.{}", p.key);
         check_dotted_key(&p.key).map_err(|m| err(format!("purposes[{i}].key"), m))?;
         if p.key.split('.').count() > MAX_DEPTH {
             return Err(err(path, format!("purpose hierarchy is deeper than {MAX_DEPTH} levels")));
         }
-        if purpose_ids.insert(Arc::from(p.key.as_str()), PurposeId(i as u16)).is_some() {
+        if !purpose_ids.insert_new(Arc::from(p.key.as_str()), PurposeId(i as u16)) {
             return Err(err(path, format!("duplicate purpose \"{}\"; each purpose is declared once", p.key)));
         }
     }
@@ -220,7 +220,7 @@ fn compile(doc: PolicyDocument) -> Result<Policy> {
             None => None,
             Some(dot) => {
                 let parent_key = &p.key[..dot];
-                match purpose_ids.get(parent_key) {
+                match purpose_ids.get(parent_key).as_ref() {
                     Some(&id) => Some(id),
                     None => {
                         return Err(err(
@@ -323,7 +323,7 @@ fn compile(doc: PolicyDocument) -> Result<Policy> {
     }
 
     // Fields.
-    let mut field_ids: HashMap<Arc<str>, FieldId> = HashMap::new();
+    let mut field_ids: NameMap<FieldId> = NameMap::new();
     let mut fields = Vec::with_capacity(doc.fields.len());
     let np = purposes.len();
     let mut table = vec![NO_TAG; np * doc.fields.len()];
@@ -331,7 +331,7 @@ fn compile(doc: PolicyDocument) -> Result<Policy> {
     for (i, f) in doc.fields.iter().enumerate() {
         check_field_name(&f.name).map_err(|m| err(format!("fields[{i}].name"), m))?;
         let path = format!("fields.{}", f.name);
-        if field_ids.insert(Arc::from(f.name.as_str()), FieldId(i as u16)).is_some() {
+        if !field_ids.insert_new(Arc::from(f.name.as_str()), FieldId(i as u16)) {
             return Err(err(path, format!("duplicate field \"{}\"; each field is declared once", f.name)));
         }
         check_dotted_key(&f.category).map_err(|m| err(format!("{path}.category"), m))?;
@@ -340,7 +340,7 @@ fn compile(doc: PolicyDocument) -> Result<Policy> {
         let mut declared: Vec<Option<u32>> = vec![None; np];
         for (pkey, treatment) in &f.purposes.0 {
             let tpath = format!("{path}.purposes.{pkey}");
-            let Some(&pid) = purpose_ids.get(pkey.as_str()) else {
+            let Some(pid) = purpose_ids.get(pkey.as_str()) else {
                 let suggestion = closest(pkey, doc.purposes.iter().map(|p| p.key.as_str()))
                     .map(|s| format!("; did you mean \"{s}\"?"))
                     .unwrap_or_else(|| "; declare it under \"purposes\" first".to_string());

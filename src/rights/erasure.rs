@@ -7,6 +7,7 @@
 //! says must be retained, and why.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::RwLock;
 
 use serde::{Deserialize, Serialize};
@@ -89,6 +90,10 @@ struct VersionSet {
 #[derive(Default)]
 pub(crate) struct Tombstones {
     inner: RwLock<HashMap<u32, VersionSet>>,
+    /// Set once the first tombstone is in `inner`, never cleared (tombstones are never removed).
+    /// Every decision asks whether anyone was erased; reading this costs a load where taking the
+    /// lock for `inner` costs two atomic read-modify-writes.
+    any: AtomicBool,
 }
 
 fn mac_for(keys: &KeyRing, version: u32) -> Result<DomainKey> {
@@ -150,6 +155,9 @@ impl Tombstones {
         }
         if let Some(set) = inner.get_mut(&t.key_version) {
             set.hashes.insert(hash);
+            // Stored while the write lock is held, and before the caller empties the ledger: a
+            // reader that saw the emptied ledger (through the ledger's lock) sees `true` here.
+            self.any.store(true, Ordering::Release);
         }
         Ok(())
     }
@@ -162,6 +170,6 @@ impl Tombstones {
 
     /// True when nobody was erased (the common, fast case).
     pub(crate) fn is_empty(&self) -> bool {
-        self.inner.read().unwrap_or_else(|p| p.into_inner()).is_empty()
+        !self.any.load(Ordering::Acquire)
     }
 }
