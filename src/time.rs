@@ -143,7 +143,11 @@ impl Timestamp {
             return Timestamp(i64::MAX / 2);
         }
         let nd = d.min(days_in_month(ny, nm));
-        let base = days_from_civil(ny, nm, nd) * 86_400 + i64::from(self.second_of_day());
+        // The first day is partly before i64::MIN (which is not a multiple of 86 400), so its start
+        // in seconds overflows: saturate.
+        let base = days_from_civil(ny, nm, nd)
+            .saturating_mul(86_400)
+            .saturating_add(i64::from(self.second_of_day()));
         Timestamp(base.saturating_add(i64::from(period.days) * 86_400))
     }
 
@@ -620,5 +624,22 @@ mod tests {
         assert_eq!("2026-06-14".parse::<Timestamp>().unwrap().whole_years_since(birth), Some(35));
         assert_eq!("2026-06-15".parse::<Timestamp>().unwrap().whole_years_since(birth), Some(36));
         assert_eq!(birth.whole_years_since("2026-01-01".parse().unwrap()), None);
+    }
+
+    #[test]
+    fn periods_added_to_the_earliest_instants_move_forward_and_agree_with_the_bounds_check() {
+        for secs in [i64::MIN, i64::MIN + 1, i64::MIN + 86_399, i64::MIN + 86_400 * 40 + 7] {
+            let t = Timestamp::from_unix(secs);
+            for p in
+                [Period::months(1), Period::months(13), Period::days(1), Period::years(1), Period::days(0)]
+            {
+                let sum = t.plus(p);
+                assert!(sum >= t, "{secs} + {p:?} went back to {sum:?}");
+                assert!(t.plus_is_at_or_before(p, sum), "{secs} + {p:?}");
+                if let Some(before) = sum.unix().checked_sub(1) {
+                    assert!(!t.plus_is_at_or_before(p, Timestamp::from_unix(before)), "{secs} + {p:?}");
+                }
+            }
+        }
     }
 }
