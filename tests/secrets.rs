@@ -55,11 +55,13 @@ static ARMED: AtomicBool = AtomicBool::new(false);
 /// Serialises the tests that arm the scanner, since it is global to the test binary.
 static SCANNING: Mutex<()> = Mutex::new(());
 
-/// `System`, plus a scan of every freed block for the registered patterns while armed.
+/// `System`, plus a scan of every freed block for the registered patterns while armed, and every
+/// freed block zeroed.
 struct ScanOnFree;
 
-// SAFETY: every call is forwarded unchanged to `System`; the scan only reads the block being freed,
-// which is still allocated and `layout.size()` bytes long, and neither allocates nor frees.
+// SAFETY: every call is forwarded unchanged to `System`; the scan only reads, and the zeroing only
+// writes, the block being freed, which is still allocated and `layout.size()` bytes long; neither
+// allocates nor frees.
 unsafe impl GlobalAlloc for ScanOnFree {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
@@ -79,6 +81,11 @@ unsafe impl GlobalAlloc for ScanOnFree {
                 }
             }
         }
+        // Zeroed before it goes back, armed or not: the tests' own copies of keys (the patterns they
+        // watch for) are freed too, and a later test whose allocation reused such a block without
+        // overwriting all of it would otherwise find them there and report a leak that is not one.
+        // SAFETY: the block is live, writable and `layout.size()` bytes long until the call below.
+        unsafe { std::ptr::write_bytes(ptr, 0, layout.size()) };
         // SAFETY: forwarded with the caller's guarantees.
         unsafe { System.dealloc(ptr, layout) }
     }
