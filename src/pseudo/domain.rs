@@ -146,16 +146,11 @@ impl DomainKey {
         buf[..len].ct_eq(token.as_bytes()).into()
     }
 
-    /// Writes the token into `dst`, which must be exactly `token_len()` bytes.
+    /// Writes the token into `dst`, which must be exactly `token_len()` bytes; the digits go from
+    /// the hash straight into `dst`.
     #[inline]
     pub(crate) fn write_token(&self, value: &[u8], dst: &mut [u8]) {
-        // As in `write_token_hex`, but the digits go from the hash straight into `dst`.
-        if let Some(head) = dst.first_chunk_mut::<MAX_PREFIX_LEN>() {
-            *head = self.prefix;
-        }
-        if let Some(digits) =
-            dst.get_mut(self.prefix_len..).and_then(|d| d.first_chunk_mut::<TOKEN_HEX_LEN>())
-        {
+        if let Some(digits) = self.write_prefix(dst) {
             sha_ni::token_hex_into(&self.midstates(), value, digits);
         }
     }
@@ -164,16 +159,20 @@ impl DomainKey {
     /// bytes.
     #[inline]
     pub(crate) fn write_token_hex(&self, hex: &[u8; TOKEN_HEX_LEN], dst: &mut [u8]) {
+        if let Some(digits) = self.write_prefix(dst) {
+            *digits = *hex;
+        }
+    }
+
+    /// Writes the prefix into `dst` (a token's length) and returns the place of the hex digits.
+    #[inline]
+    fn write_prefix<'d>(&self, dst: &'d mut [u8]) -> Option<&'d mut [u8; TOKEN_HEX_LEN]> {
         // A token is longer than the longest prefix, so the whole fixed-size prefix array fits: one
         // fixed-size copy instead of a variable-length one; the hex digits then overwrite its tail.
         if let Some(head) = dst.first_chunk_mut::<MAX_PREFIX_LEN>() {
             *head = self.prefix;
         }
-        if let Some(digits) =
-            dst.get_mut(self.prefix_len..).and_then(|d| d.first_chunk_mut::<TOKEN_HEX_LEN>())
-        {
-            *digits = *hex;
-        }
+        dst.get_mut(self.prefix_len..).and_then(|d| d.first_chunk_mut::<TOKEN_HEX_LEN>())
     }
 
     /// The token hex digits of two values, computed in lockstep where the CPU allows it.
